@@ -1,0 +1,202 @@
+// The database schema. Table names are part of the contract with earlier seed data:
+// users, creators, videos, follows, views. Everything else supports the flows in ARCHITECTURE.md.
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  check,
+  customType,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: ["viewer", "creator", "admin"] }).notNull().default("viewer"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // Emails are case-insensitive: uniqueness is enforced on the lower-cased form.
+    uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`),
+    check("users_role_check", sql`${t.role} in ('viewer','creator','admin')`),
+  ],
+);
+
+export const creators = pgTable(
+  "creators",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    displayName: text("display_name").notNull(),
+    bio: text("bio").notNull().default(""),
+    followerCount: integer("follower_count").notNull().default(0),
+    videoCount: integer("video_count").notNull().default(0),
+    createdAt: createdAt(),
+    search: tsvector("search").generatedAlwaysAs(sql`to_tsvector('simple', display_name)`),
+  },
+  (t) => [uniqueIndex("creators_user_id_key").on(t.userId), index("creators_search_idx").using("gin", t.search)],
+);
+
+export const refreshTokens = pgTable(
+  "refresh_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    // All tokens rotated from one login share a family; reuse of a rotated token revokes it.
+    familyId: uuid("family_id").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    rotatedAt: timestamp("rotated_at", { withTimezone: true, mode: "date" }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("refresh_tokens_hash_key").on(t.tokenHash),
+    index("refresh_tokens_user_idx").on(t.userId),
+    index("refresh_tokens_family_idx").on(t.familyId),
+  ],
+);
+
+export const videoStatuses = ["uploading", "queued", "processing", "ready", "failed"] as const;
+export const visibilities = ["public", "unlisted", "private"] as const;
+
+export type Rendition = {
+  name: string;
+  width: number;
+  height: number;
+  bandwidth: number;
+  averageBandwidth: number;
+  codecs: string;
+  frameRate: number;
+  playlist: string;
+};
+
+export const videos = pgTable(
+  "videos",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    creatorId: uuid("creator_id")
+      .notNull()
+      .references(() => creators.id, { onDelete: "cascade" }),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    visibility: text("visibility", { enum: visibilities }).notNull().default("public"),
+    status: text("status", { enum: videoStatuses }).notNull().default("uploading"),
+    playable: boolean("playable").notNull().default(false),
+    progress: integer("progress").notNull().default(0),
+    failureReason: text("failure_reason"),
+    durationSeconds: real("duration_seconds"),
+    width: integer("width"),
+    height: integer("height"),
+    viewCount: bigint("view_count", { mode: "number" }).notNull().default(0),
+    // Upload
+    filename: text("filename").notNull().default(""),
+    contentType: text("content_type").notNull().default("application/octet-stream"),
+    sourceSize: bigint("source_size", { mode: "number" }).notNull().default(0),
+    uploadId: text("upload_id"),
+    partSize: integer("part_size"),
+    // Transcode lease
+    jobId: uuid("job_id"),
+    attempt: integer("attempt").notNull().default(0),
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true, mode: "date" }),
+    queuedAt: timestamp("queued_at", { withTimezone: true, mode: "date" }),
+    // Published media (keys under videos/<id>/)
+    masterKey: text("master_key"),
+    posterKey: text("poster_key"),
+    storyboardKey: text("storyboard_key"),
+    thumbnailKeys: jsonb("thumbnail_keys").$type<string[]>(),
+    renditions: jsonb("renditions").$type<Rendition[]>(),
+    // When the video first became listable (playable); lists sort by it.
+    publishedAt: timestamp("published_at", { withTimezone: true, mode: "date" }),
+    readyAt: timestamp("ready_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    search: tsvector("search").generatedAlwaysAs(
+      sql`setweight(to_tsvector('simple', coalesce(title, '')), 'A') || setweight(to_tsvector('simple', coalesce(description, '')), 'B')`,
+    ),
+  },
+  (t) => [
+    check("videos_status_check", sql`${t.status} in ('uploading','queued','processing','ready','failed')`),
+    check("videos_visibility_check", sql`${t.visibility} in ('public','unlisted','private')`),
+    index("videos_creator_idx").on(t.creatorId, t.createdAt.desc(), t.id.desc()),
+    // Public listings (latest, channel, feed) only ever show published public videos.
+    index("videos_public_latest_idx")
+      .on(t.publishedAt.desc(), t.id.desc())
+      .where(sql`visibility = 'public' and published_at is not null`),
+    index("videos_public_creator_idx")
+      .on(t.creatorId, t.publishedAt.desc(), t.id.desc())
+      .where(sql`visibility = 'public' and published_at is not null`),
+    index("videos_status_idx").on(t.status, t.updatedAt).where(sql`status in ('uploading','queued','processing')`),
+    index("videos_search_idx").using("gin", t.search),
+  ],
+);
+
+export const follows = pgTable(
+  "follows",
+  {
+    followerId: uuid("follower_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    creatorId: uuid("creator_id")
+      .notNull()
+      .references(() => creators.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.followerId, t.creatorId] }),
+    index("follows_creator_idx").on(t.creatorId),
+    index("follows_follower_created_idx").on(t.followerId, t.createdAt.desc()),
+  ],
+);
+
+export const views = pgTable(
+  "views",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    videoId: uuid("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    // Signed-in: "u:<userId>"; anonymous: "a:<keyed hash of address + user agent>". Never a raw address.
+    viewerKey: text("viewer_key").notNull(),
+    hour: timestamp("hour", { withTimezone: true, mode: "date" }).notNull(),
+    watchedSeconds: real("watched_seconds").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("views_dedupe_key").on(t.videoId, t.viewerKey, t.hour),
+    index("views_created_idx").on(t.createdAt, t.videoId),
+  ],
+);
+
+export const videoDailyViews = pgTable(
+  "video_daily_views",
+  {
+    videoId: uuid("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    day: date("day", { mode: "string" }).notNull(),
+    views: integer("views").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.videoId, t.day] }), index("video_daily_views_day_idx").on(t.day, t.videoId)],
+);

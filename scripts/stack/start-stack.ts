@@ -1,0 +1,174 @@
+// Brings the whole platform up on one machine: database (Postgres or embedded PGlite), the
+// WebSocket bridge, the web build, the transcoder process and the Worker under `wrangler dev`
+// (local R2 + its S3 API, Queues, Durable Objects), all on loopback. Used by `npm run dev` and
+// by the test suites, so both exercise the same wiring.
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { applyMigrations } from "../../db/migrate.ts";
+import { startDatabase, type RunningDatabase } from "./database.ts";
+import { readDevVars } from "./dev-vars.ts";
+import { freePort, waitFor } from "./ports.ts";
+import { runToEnd, spawnManaged, type Managed } from "./processes.ts";
+import { startWsBridge, type Bridge } from "./ws-bridge.ts";
+
+export const root = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
+
+export type StackOptions = {
+  /** Port of the one origin (app, API, media, local S3). Default: a free port. */
+  port?: number;
+  /** Where PGlite, wrangler state, transcoder scratch space and logs go. */
+  stateDir: string;
+  /** Use this Postgres instead of an embedded PGlite. */
+  databaseUrl?: string;
+  /** Secrets file (KEY=VALUE). Default: .dev.vars.example (development-only values). */
+  varsFile?: string;
+  /** Extra or overriding Worker vars. */
+  vars?: Record<string, string>;
+  build?: boolean;
+  echo?: boolean;
+  /** How often to fire the cron handler locally; 0 disables. */
+  sweepIntervalMs?: number;
+};
+
+export type Stack = {
+  origin: string;
+  databaseUrl: string;
+  databaseKind: RunningDatabase["kind"];
+  transcoderUrl: string;
+  s3: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string };
+  vars: Record<string, string>;
+  startTranscoder: () => Promise<void>;
+  stopTranscoder: (signal?: "SIGKILL" | "SIGTERM") => Promise<void>;
+  runSweeps: () => Promise<void>;
+  stop: () => Promise<void>;
+};
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const stateDir = path.resolve(opts.stateDir);
+  await mkdir(path.join(stateDir, "logs"), { recursive: true });
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const database = await startDatabase({ databaseUrl: opts.databaseUrl, pgliteDir: path.join(stateDir, "pglite") });
+    cleanups.push(database.stop);
+    await applyMigrations(database.url);
+
+    const bridge: Bridge = await startWsBridge();
+    cleanups.push(bridge.stop);
+
+    if (opts.build !== false) await runToEnd(bin("react-router"), ["build"], { cwd: root });
+
+    const port = opts.port ?? (await freePort());
+    const transcoderPort = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    const transcoderUrl = `http://127.0.0.1:${transcoderPort}`;
+    const secrets = await readDevVars(opts.varsFile ?? path.join(root, ".dev.vars.example"));
+    const vars: Record<string, string> = {
+      ...secrets,
+      DATABASE_URL: database.url,
+      NEON_WS_PROXY: bridge.proxy,
+      TRANSCODER_URL: transcoderUrl,
+      S3_ENDPOINT: `${origin}/cdn-cgi/local/r2/s3`,
+      PUBLIC_ORIGIN: origin,
+      ...opts.vars,
+    };
+    const s3 = {
+      endpoint: vars.S3_ENDPOINT!,
+      bucket: vars.S3_BUCKET ?? "edge-video-media",
+      accessKeyId: vars.S3_ACCESS_KEY_ID!,
+      secretAccessKey: vars.S3_SECRET_ACCESS_KEY!,
+    };
+
+    let transcoder: Managed | undefined;
+    const startTranscoder = async () => {
+      transcoder = spawnManaged("transcoder", process.execPath, [path.join(root, "transcode-container/src/main.ts")], {
+        cwd: root,
+        echo: opts.echo,
+        logFile: path.join(stateDir, "logs", "transcoder.log"),
+        env: {
+          HOST: "127.0.0.1",
+          PORT: String(transcoderPort),
+          S3_ENDPOINT: s3.endpoint,
+          S3_BUCKET: s3.bucket,
+          S3_ACCESS_KEY_ID: s3.accessKeyId,
+          S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+          S3_REGION: "auto",
+          CALLBACK_SECRET: vars.CALLBACK_SECRET!,
+          WORK_DIR: path.join(stateDir, "transcoder-work"),
+        },
+      });
+      await waitFor(async () => (await fetch(`${transcoderUrl}/health`)).ok, "the transcoder", 30_000);
+    };
+    const stopTranscoder = async (signal: "SIGKILL" | "SIGTERM" = "SIGTERM") => {
+      if (!transcoder) return;
+      if (signal === "SIGKILL" && transcoder.child.pid) process.kill(-transcoder.child.pid, "SIGKILL");
+      await transcoder.stop();
+      transcoder = undefined;
+    };
+    await startTranscoder();
+    cleanups.push(() => stopTranscoder());
+
+    const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+    const wrangler = spawnManaged(
+      "worker",
+      bin("wrangler"),
+      [
+        "dev",
+        "--ip", "127.0.0.1",
+        "--port", String(port),
+        "--persist-to", path.join(stateDir, "wrangler"),
+        "--test-scheduled",
+        "--show-interactive-dev-session=false",
+        "--log-level", opts.echo ? "info" : "warn",
+        ...varArgs,
+      ],
+      {
+        cwd: root,
+        echo: opts.echo,
+        logFile: path.join(stateDir, "logs", "worker.log"),
+        env: { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_ACCOUNT_ID: "local-development" },
+      },
+    );
+    cleanups.push(wrangler.stop);
+    let wranglerExited = false;
+    void wrangler.exited.then(() => (wranglerExited = true));
+    await waitFor(async () => {
+      if (wranglerExited) throw new Error("wrangler dev exited; see logs/worker.log");
+      const res = await fetch(`${origin}/api/health`);
+      await res.body?.cancel();
+      return res.status === 200 || res.status === 503;
+    }, "wrangler dev", 120_000, 500).catch((err) => {
+      if (wranglerExited) throw new Error(`wrangler dev exited early; see ${path.join(stateDir, "logs", "worker.log")}`);
+      throw err;
+    });
+
+    const runSweeps = async () => {
+      const res = await fetch(`${origin}/__scheduled?cron=*+*+*+*+*`);
+      await res.body?.cancel();
+    };
+    if (opts.sweepIntervalMs !== 0) {
+      const timer = setInterval(() => void runSweeps().catch(() => undefined), opts.sweepIntervalMs ?? 15_000);
+      cleanups.push(async () => clearInterval(timer));
+    }
+
+    return {
+      origin,
+      databaseUrl: database.url,
+      databaseKind: database.kind,
+      transcoderUrl,
+      s3,
+      vars,
+      startTranscoder,
+      stopTranscoder,
+      runSweeps,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

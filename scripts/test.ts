@@ -1,0 +1,105 @@
+// `npm test`: prepares the real local services (Postgres database, WebSocket bridge, transcoder
+// process, web build), runs every suite, checks the production bundle builds, and prints one
+// closing line with the totals.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { applyMigrations } from "../db/migrate.ts";
+import { checkPostgres, recreateDatabase } from "./stack/database.ts";
+import { freePort, waitFor } from "./stack/ports.ts";
+import { runToEnd, spawnManaged } from "./stack/processes.ts";
+import { root } from "./stack/start-stack.ts";
+import { ensureFfmpeg } from "./stack/system-tools.ts";
+import { startWsBridge } from "./stack/ws-bridge.ts";
+
+const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
+const serverUrl = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const only = process.argv.slice(2); // e.g. `npm test -- worker stack`
+const projects = only.length ? only : ["worker", "transcoder", "stack", "deploy"];
+
+ensureFfmpeg();
+try {
+  await checkPostgres(serverUrl);
+} catch (err) {
+  console.error(`Tests need a Postgres server at ${serverUrl} (set TEST_POSTGRES_URL to use another): ${(err as Error).message}`);
+  process.exit(1);
+}
+
+const scratch = await mkdtemp(path.join(os.tmpdir(), "edge-video-test-"));
+const results = { passed: 0, failed: 0, skipped: 0 };
+let failedProjects: string[] = [];
+
+async function runVitest(project: string, env: Record<string, string>) {
+  const report = path.join(scratch, `${project}.json`);
+  try {
+    await runToEnd(bin("vitest"), ["run", "--project", project, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], {
+      cwd: root,
+      env: { ...env, TEST_POSTGRES_URL: serverUrl },
+    });
+  } catch {
+    failedProjects.push(project);
+  }
+  try {
+    const json = JSON.parse(await readFile(report, "utf8"));
+    results.passed += json.numPassedTests;
+    results.failed += json.numFailedTests;
+    results.skipped += json.numPendingTests + json.numTodoTests;
+  } catch {
+    results.failed += 1; // the run died before reporting
+  }
+}
+
+await runToEnd(bin("react-router"), ["build"], { cwd: root });
+
+if (projects.includes("worker")) {
+  const databaseUrl = await recreateDatabase(serverUrl, "edge_video_test_worker");
+  await applyMigrations(databaseUrl);
+  const bridge = await startWsBridge();
+  const transcoderPort = await freePort();
+  const transcoder = spawnManaged("transcoder", process.execPath, [path.join(root, "transcode-container/src/main.ts")], {
+    cwd: root,
+    logFile: path.join(scratch, "transcoder.log"),
+    env: {
+      HOST: "127.0.0.1",
+      PORT: String(transcoderPort),
+      S3_ENDPOINT: "http://127.0.0.1:9/cdn-cgi/local/r2/s3",
+      S3_BUCKET: "edge-video-media",
+      S3_ACCESS_KEY_ID: "devaccesskey0000",
+      S3_SECRET_ACCESS_KEY: "devsecretkey00000000000000000000",
+      CALLBACK_SECRET: "test-callback-secret-0123456789abcdef",
+      WORK_DIR: path.join(scratch, "transcoder-work"),
+    },
+  });
+  try {
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${transcoderPort}/health`)).ok, "the transcoder", 30_000);
+    await runVitest("worker", {
+      TEST_DATABASE_URL: databaseUrl,
+      TEST_NEON_WS_PROXY: bridge.proxy,
+      TEST_TRANSCODER_URL: `http://127.0.0.1:${transcoderPort}`,
+    });
+  } finally {
+    await transcoder.stop();
+    await bridge.stop();
+  }
+}
+
+for (const project of ["transcoder", "stack"]) {
+  if (projects.includes(project)) await runVitest(project, { TEST_DATABASE_URL: "-", TEST_NEON_WS_PROXY: "-", TEST_TRANSCODER_URL: "-" });
+}
+
+if (projects.includes("deploy")) {
+  // The production bundle (Worker + web + container config) must build; no Docker engine needed.
+  try {
+    await runToEnd(bin("wrangler"), ["deploy", "--dry-run", "--outdir", path.join(scratch, "dist"), "--containers-rollout=none"], { cwd: root });
+    results.passed += 1;
+    console.log("deploy dry-run: passed");
+  } catch {
+    results.failed += 1;
+    failedProjects.push("deploy");
+  }
+}
+
+await rm(scratch, { recursive: true, force: true });
+if (failedProjects.length) console.log(`failed suites: ${failedProjects.join(", ")}`);
+console.log(`\n${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`);
+process.exit(results.failed > 0 || failedProjects.length > 0 ? 1 : 0);

@@ -1,0 +1,84 @@
+import { env, SELF, createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { users, videos, creators } from "#db/schema.ts";
+import { app } from "#worker/app.ts";
+import { openDatabase } from "#worker/db/connection.ts";
+
+describe("foundation", () => {
+  it("GET /api/health checks the database and answers ok", async () => {
+    const res = await SELF.fetch("http://example.com/api/health");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+
+  it("GET /api/health answers 503 problem+json when the database is down", async () => {
+    const ctx = createExecutionContext();
+    const downEnv = { ...env, DATABASE_URL: "postgresql://postgres@127.0.0.1:1/nothing" };
+    const res = await app.fetch(new Request("http://example.com/api/health"), downEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    const body = (await res.json()) as { status: number; title: string; detail: string };
+    expect(body).toMatchObject({ status: 503, title: "Service Unavailable" });
+  });
+
+  it("writes and reads Postgres through the Neon driver", async () => {
+    const { db, close } = openDatabase(env);
+    try {
+      const email = `neon-${crypto.randomUUID()}@example.com`;
+      const [row] = await db.insert(users).values({ email, passwordHash: "x" }).returning();
+      const [back] = await db.select().from(users).where(eq(users.id, row!.id));
+      expect(back?.email).toBe(email);
+      // A transaction runs over the same driver.
+      await db.transaction(async (tx) => {
+        await tx.update(users).set({ role: "creator" }).where(eq(users.id, row!.id));
+      });
+      const [after] = await db.execute<{ role: string }>(sql`select role from users where id = ${row!.id}`).then((r) => r.rows);
+      expect(after?.role).toBe("creator");
+    } finally {
+      await close();
+    }
+  });
+
+  it("unknown API routes are problem+json 404s", async () => {
+    const res = await SELF.fetch("http://example.com/api/nope");
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+  });
+
+  it("pages are rendered by React Router", async () => {
+    const res = await SELF.fetch("http://example.com/");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/text\/html/);
+    expect(await res.text()).toContain("Edge Video");
+  });
+
+  it("a message on the transcode queue reaches the consumer, which calls the transcoder over HTTP", async () => {
+    const { db, close } = openDatabase(env);
+    try {
+      const [user] = await db.insert(users).values({ email: `q-${crypto.randomUUID()}@example.com`, passwordHash: "x", role: "creator" }).returning();
+      const [creator] = await db.insert(creators).values({ userId: user!.id, displayName: "Queue test" }).returning();
+      const [video] = await db
+        .insert(videos)
+        .values({ creatorId: creator!.id, title: "queued", status: "queued", queuedAt: new Date() })
+        .returning();
+      await env.TRANSCODE_QUEUE.send({ videoId: video!.id, reason: "upload" });
+
+      // Real delivery: the consumer leases the job and hands it to the transcoder process.
+      let leased: typeof video | undefined;
+      for (let i = 0; i < 100 && !leased?.jobId; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        [leased] = await db.select().from(videos).where(eq(videos.id, video!.id));
+      }
+      expect(leased?.attempt).toBe(1);
+      expect(leased?.jobId).toBeTruthy();
+
+      const job = await fetch(`${env.TRANSCODER_URL}/jobs/${video!.id}`);
+      expect(job.status).toBe(200);
+      expect(await job.json()).toMatchObject({ videoId: video!.id, jobId: leased!.jobId, attempt: 1 });
+    } finally {
+      await close();
+    }
+  });
+});

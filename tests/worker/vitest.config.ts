@@ -1,0 +1,45 @@
+// Worker tests run inside workerd (@cloudflare/vitest-plugin) with the bindings of wrangler.toml:
+// real local R2, Queues and Durable Objects, and real Postgres through the Neon driver and the
+// WebSocket bridge that scripts/test.ts starts (it passes their addresses in the environment).
+import path from "node:path";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const required = ["TEST_DATABASE_URL", "TEST_NEON_WS_PROXY", "TEST_TRANSCODER_URL"] as const;
+for (const name of required) {
+  if (!process.env[name]) throw new Error(`${name} is not set: run the suites with \`npm test\``);
+}
+
+export default defineConfig({
+  root,
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: path.join(root, "wrangler.toml") },
+      miniflare: {
+        bindings: {
+          DATABASE_URL: process.env.TEST_DATABASE_URL!,
+          NEON_WS_PROXY: process.env.TEST_NEON_WS_PROXY!,
+          TRANSCODER_URL: process.env.TEST_TRANSCODER_URL!,
+          PUBLIC_ORIGIN: "http://127.0.0.1:9",
+          S3_ENDPOINT: "http://127.0.0.1:9/cdn-cgi/local/r2/s3",
+          JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789",
+          CALLBACK_SECRET: "test-callback-secret-0123456789abcdef",
+          MEDIA_SIGNING_SECRET: "test-media-signing-secret-0123456789",
+          VIEWER_HASH_SECRET: "test-viewer-hash-secret-0123456789",
+          S3_ACCESS_KEY_ID: "devaccesskey0000",
+          S3_SECRET_ACCESS_KEY: "devsecretkey00000000000000000000",
+        },
+      },
+    }),
+  ],
+  resolve: {
+    alias: { "virtual:react-router/server-build": path.join(root, "build/server/index.js") },
+  },
+  test: {
+    name: "worker",
+    include: ["tests/worker/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});

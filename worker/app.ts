@@ -1,0 +1,21 @@
+// The Worker's HTTP surface: Hono owns /api (and /media), React Router renders the rest.
+import { Hono } from "hono";
+import type { AppEnv } from "./context.ts";
+import { databaseMiddleware } from "./db/middleware.ts";
+import { healthRoutes } from "./health/routes.ts";
+import { problemResponse, toProblemResponse } from "./http/problem.ts";
+import { transcodeCallbackRoutes } from "./transcode/callback-routes.ts";
+import { renderPage } from "./web/ssr.ts";
+
+const api = new Hono<AppEnv>();
+api.use(databaseMiddleware);
+api.route("/health", healthRoutes);
+api.route("/internal/transcode", transcodeCallbackRoutes);
+// Registered last so that unknown /api paths never fall through to the page renderer.
+api.all("*", () => problemResponse({ status: 404, detail: "No such API route." }));
+api.onError((err, c) => toProblemResponse(err, c));
+
+export const app = new Hono<AppEnv>();
+app.route("/api", api);
+app.all("*", (c) => renderPage(c.req.raw));
+app.onError((err, c) => toProblemResponse(err, c));

@@ -1,0 +1,40 @@
+// Postgres through the Neon serverless driver (WebSocket). Production talks to Neon directly;
+// locally NEON_WS_PROXY points at a WebSocket→TCP bridge in front of Postgres or PGlite.
+import { Pool, neonConfig } from "@neondatabase/serverless";
+import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import * as schema from "#db/schema.ts";
+
+export type Database = NeonDatabase<typeof schema>;
+
+type DbEnv = { DATABASE_URL: string; NEON_WS_PROXY?: string };
+
+export type DatabaseHandle = { db: Database; close: () => Promise<void> };
+
+function configureLocalProxy(proxy: string) {
+  const base = proxy.replace(/^wss?:\/\//, "").replace(/\/+$/, "");
+  neonConfig.wsProxy = (host, port) => `${base}/v2?address=${host}:${port}`;
+  neonConfig.useSecureWebSocket = false;
+  // Local Postgres speaks plain SCRAM/trust without Neon's pipelining shortcuts.
+  neonConfig.pipelineConnect = false;
+  neonConfig.pipelineTLS = false;
+}
+
+/** Opens a pool for one request (Workers cannot share sockets across requests). */
+export function openDatabase(env: DbEnv): DatabaseHandle {
+  if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not configured");
+  if (env.NEON_WS_PROXY) configureLocalProxy(env.NEON_WS_PROXY);
+  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 4, connectionTimeoutMillis: 5000 });
+  // A dropped connection must not become an unhandled rejection that kills the isolate.
+  let closing = false;
+  pool.on("error", (err) => {
+    if (!closing) console.warn("postgres pool error", err.message);
+  });
+  const db = drizzle({ client: pool, schema });
+  return {
+    db,
+    close: () => {
+      closing = true;
+      return pool.end().catch(() => undefined);
+    },
+  };
+}

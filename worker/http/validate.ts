@@ -1,0 +1,64 @@
+// Request parsing at the boundary: size limit before parsing, JSON syntax, then a zod schema.
+import type { Context } from "hono";
+import type { z } from "zod";
+import { Problem, badRequest, zodFieldErrors } from "./problem.ts";
+
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+
+export async function readJson<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
+  const declared = Number(c.req.header("content-length") ?? "0");
+  if (declared > MAX_JSON_BODY_BYTES) {
+    throw new Problem({ status: 413, detail: `The request body is larger than ${MAX_JSON_BODY_BYTES} bytes.` });
+  }
+  const type = c.req.header("content-type") ?? "";
+  const text = await readLimitedText(c.req.raw, MAX_JSON_BODY_BYTES);
+  if (text.length > 0 && !/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new Problem({ status: 415, detail: "Send the body as application/json." });
+  }
+  let value: unknown = {};
+  if (text.length > 0) {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw badRequest("The request body is not valid JSON.");
+    }
+  }
+  return parseWith(schema, value);
+}
+
+export function parseWith<T extends z.ZodType>(schema: T, value: unknown, status = 400): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new Problem({ status, detail: "The request is not valid.", errors: zodFieldErrors(result.error) });
+  }
+  return result.data;
+}
+
+/** Reads at most `limit` bytes; a chunked body that grows past it is refused without buffering it all. */
+async function readLimitedText(request: Request, limit: number): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new Problem({ status: 413, detail: `The request body is larger than ${limit} bytes.` });
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw badRequest("The request body is not valid UTF-8.");
+  }
+}
