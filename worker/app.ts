@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "./context.ts";
 import { databaseMiddleware } from "./db/middleware.ts";
 import { healthRoutes } from "./health/routes.ts";
+import { mediaRoutes } from "./media/routes.ts";
 import { problemResponse, toProblemResponse } from "./http/problem.ts";
 import { transcodeCallbackRoutes } from "./transcode/callback-routes.ts";
 import { renderPage } from "./web/ssr.ts";
@@ -17,5 +18,6 @@ api.onError((err, c) => toProblemResponse(err, c));
 
 export const app = new Hono<AppEnv>();
 app.route("/api", api);
+app.route("/media", mediaRoutes);
 app.all("*", (c) => renderPage(c.req.raw));
 app.onError((err, c) => toProblemResponse(err, c));

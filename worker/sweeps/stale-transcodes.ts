@@ -36,6 +36,8 @@ export async function sweepStaleTranscodes(env: Env, db: Database): Promise<{ re
       }
       continue;
     }
+    // Push queued_at forward so the next sweep does not send the same video again right away.
+    if (video.status === "queued") await db.update(videos).set({ queuedAt: sql`now()` }).where(eq(videos.id, video.id));
     await env.TRANSCODE_QUEUE.send(message);
     requeued++;
   }

@@ -1,0 +1,90 @@
+// S3 multipart uploads against R2 (or wrangler's local S3 API), signed with aws4fetch. The S3 API
+// is used for every step because the R2 binding cannot list parts, which resuming needs.
+import { objectUrl, presign, s3Client } from "./s3-presign.ts";
+
+type S3Env = Parameters<typeof objectUrl>[0];
+
+export class StorageError extends Error {
+  readonly code: string;
+  readonly status: number;
+  constructor(code: string, status: number, message: string) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+const tag = (xml: string, name: string) => new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml)?.[1];
+const tags = (xml: string, name: string) => [...xml.matchAll(new RegExp(`<${name}>([\\s\\S]*?)</${name}>`, "g"))].map((m) => m[1]!);
+const xmlEscape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+async function s3Request(env: S3Env, method: string, key: string, query: Record<string, string>, init: RequestInit = {}): Promise<string> {
+  const response = await s3Client(env).fetch(objectUrl(env, key, query).toString(), { method, ...init });
+  const text = await response.text();
+  if (!response.ok) {
+    const code = tag(text, "Code") ?? `HTTP${response.status}`;
+    throw new StorageError(code, response.status, tag(text, "Message") ?? `storage answered ${response.status}`);
+  }
+  return text;
+}
+
+export async function createMultipartUpload(env: S3Env, key: string, contentType: string): Promise<string> {
+  const xml = await s3Request(env, "POST", key, { uploads: "" }, { headers: { "content-type": contentType } });
+  const uploadId = tag(xml, "UploadId");
+  if (!uploadId) throw new StorageError("NoUploadId", 502, "storage returned no upload id");
+  return uploadId;
+}
+
+export type StoredPart = { partNumber: number; etag: string; size: number };
+
+export async function listParts(env: S3Env, key: string, uploadId: string): Promise<StoredPart[]> {
+  const parts: StoredPart[] = [];
+  let marker = "0";
+  for (;;) {
+    const xml = await s3Request(env, "GET", key, { uploadId, "max-parts": "1000", "part-number-marker": marker });
+    for (const part of tags(xml, "Part")) {
+      parts.push({
+        partNumber: Number(tag(part, "PartNumber")),
+        etag: (tag(part, "ETag") ?? "").replace(/&quot;/g, '"'),
+        size: Number(tag(part, "Size")),
+      });
+    }
+    if (tag(xml, "IsTruncated") !== "true") return parts;
+    marker = tag(xml, "NextPartNumberMarker") ?? String(parts.at(-1)?.partNumber ?? 0);
+  }
+}
+
+export async function completeMultipartUpload(
+  env: S3Env,
+  key: string,
+  uploadId: string,
+  parts: { partNumber: number; etag: string }[],
+): Promise<void> {
+  const body =
+    "<CompleteMultipartUpload>" +
+    parts
+      .map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>${xmlEscape(normaliseEtag(p.etag))}</ETag></Part>`)
+      .join("") +
+    "</CompleteMultipartUpload>";
+  const xml = await s3Request(env, "POST", key, { uploadId }, { body, headers: { "content-type": "application/xml" } });
+  // S3 may answer 200 with an error document on completion.
+  if (xml.includes("<Error>")) throw new StorageError(tag(xml, "Code") ?? "CompleteFailed", 500, tag(xml, "Message") ?? "complete failed");
+}
+
+export async function abortMultipartUpload(env: S3Env, key: string, uploadId: string): Promise<void> {
+  try {
+    await s3Request(env, "DELETE", key, { uploadId });
+  } catch (err) {
+    if (err instanceof StorageError && err.code === "NoSuchUpload") return;
+    throw err;
+  }
+}
+
+export function presignPart(env: S3Env, key: string, uploadId: string, partNumber: number, expiresSeconds: number): Promise<string> {
+  return presign(env, "PUT", key, expiresSeconds, { partNumber: String(partNumber), uploadId });
+}
+
+function normaliseEtag(etag: string): string {
+  const bare = etag.trim().replace(/^W\//, "").replace(/^"|"$/g, "");
+  return `"${bare}"`;
+}

@@ -1,0 +1,68 @@
+// Video data functions; each takes the database as its first argument.
+import { and, eq, sql } from "drizzle-orm";
+import { creators, videos } from "#db/schema.ts";
+import type { Database } from "../db/connection.ts";
+
+export type VideoRow = typeof videos.$inferSelect;
+export type VideoWithCreator = VideoRow & { creator: { id: string; displayName: string; userId: string } };
+
+export async function findVideo(db: Database, id: string): Promise<VideoWithCreator | null> {
+  const rows = await db
+    .select({ video: videos, creator: { id: creators.id, displayName: creators.displayName, userId: creators.userId } })
+    .from(videos)
+    .innerJoin(creators, eq(creators.id, videos.creatorId))
+    .where(eq(videos.id, id));
+  const row = rows[0];
+  return row ? { ...row.video, creator: row.creator } : null;
+}
+
+export async function creatorIdForUser(db: Database, userId: string): Promise<string | null> {
+  const [row] = await db.select({ id: creators.id }).from(creators).where(eq(creators.userId, userId));
+  return row?.id ?? null;
+}
+
+export async function insertUploadingVideo(
+  db: Database,
+  values: {
+    creatorId: string;
+    title: string;
+    description: string;
+    visibility: VideoRow["visibility"];
+    filename: string;
+    contentType: string;
+    sourceSize: number;
+    partSize: number;
+  },
+): Promise<VideoRow> {
+  const [row] = await db.insert(videos).values({ ...values, status: "uploading" }).returning();
+  return row!;
+}
+
+export async function setUploadId(db: Database, id: string, uploadId: string): Promise<void> {
+  await db.update(videos).set({ uploadId, updatedAt: sql`now()` }).where(eq(videos.id, id));
+}
+
+/** uploading → queued, once; returns false when another request got there first. */
+export async function markQueued(db: Database, id: string): Promise<boolean> {
+  const rows = await db
+    .update(videos)
+    .set({ status: "queued", queuedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(and(eq(videos.id, id), eq(videos.status, "uploading")))
+    .returning({ id: videos.id });
+  return rows.length > 0;
+}
+
+export async function markUploadFailed(db: Database, id: string, reason: string): Promise<void> {
+  await db
+    .update(videos)
+    .set({ status: "failed", failureReason: reason, updatedAt: sql`now()` })
+    .where(and(eq(videos.id, id), eq(videos.status, "uploading")));
+}
+
+export async function deleteUploadingVideo(db: Database, id: string): Promise<boolean> {
+  const rows = await db
+    .delete(videos)
+    .where(and(eq(videos.id, id), eq(videos.status, "uploading")))
+    .returning({ id: videos.id });
+  return rows.length > 0;
+}

@@ -1,0 +1,186 @@
+// Upload flow: the Worker creates the row and an R2 multipart upload and hands out presigned part
+// URLs; the browser PUTs parts straight to storage; completing queues the transcode.
+import { Hono, type Context } from "hono";
+import type { AppEnv } from "../context.ts";
+import { requireUser } from "../auth/guards.ts";
+import { Problem, forbidden, notFound } from "../http/problem.ts";
+import { readJson } from "../http/validate.ts";
+import { sourceKey } from "../storage/keys.ts";
+import {
+  StorageError,
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  listParts,
+  presignPart,
+} from "../storage/multipart.ts";
+import type { TranscodeMessage } from "../transcode/job-contract.ts";
+import { assertOwner } from "./access.ts";
+import { presentVideo } from "./present.ts";
+import {
+  creatorIdForUser,
+  deleteUploadingVideo,
+  findVideo,
+  insertUploadingVideo,
+  markQueued,
+  markUploadFailed,
+  setUploadId,
+} from "./queries.ts";
+import { completeUploadSchema, createVideoSchema, videoIdParam } from "./schemas.ts";
+import { PART_URL_TTL_SECONDS, partCount, partSizeFor } from "./upload-plan.ts";
+
+export const uploadRoutes = new Hono<AppEnv>();
+
+const origin = (c: Context<AppEnv>) => c.env.PUBLIC_ORIGIN || new URL(c.req.url).origin;
+
+function storageProblem(err: unknown): Problem {
+  console.error("storage error", err);
+  return new Problem({ status: 503, detail: "Storage is not answering right now. Try again in a moment.", headers: { "retry-after": "5" } });
+}
+
+async function partUrls(env: Env, videoId: string, uploadId: string, numbers: number[]) {
+  return Promise.all(
+    numbers.map(async (partNumber) => ({ partNumber, url: await presignPart(env, sourceKey(videoId), uploadId, partNumber, PART_URL_TTL_SECONDS) })),
+  );
+}
+
+async function ownedVideo(c: Context<AppEnv>) {
+  const user = requireUser(c);
+  const id = videoIdParam.safeParse(c.req.param("id"));
+  if (!id.success) throw notFound("No such video.");
+  return assertOwner(await findVideo(c.var.db, id.data), user);
+}
+
+uploadRoutes.post("/", async (c) => {
+  const user = requireUser(c);
+  const input = await readJson(c, createVideoSchema);
+  const maxBytes = Number(c.env.MAX_UPLOAD_BYTES) || 10 * 1024 ** 3;
+  if (input.size > maxBytes) {
+    throw new Problem({ status: 413, detail: `Videos can be at most ${maxBytes} bytes.`, errors: [{ path: "size", message: "Too large." }] });
+  }
+  const creatorId = await creatorIdForUser(c.var.db, user.id);
+  if (!creatorId) throw forbidden("Only creators can upload videos. Become a creator first.");
+
+  const partSize = partSizeFor(input.size);
+  const row = await insertUploadingVideo(c.var.db, {
+    creatorId,
+    title: input.title,
+    description: input.description,
+    visibility: input.visibility,
+    filename: input.filename,
+    contentType: input.contentType,
+    sourceSize: input.size,
+    partSize,
+  });
+  let uploadId: string;
+  try {
+    uploadId = await createMultipartUpload(c.env, sourceKey(row.id), input.contentType);
+  } catch (err) {
+    await deleteUploadingVideo(c.var.db, row.id);
+    throw storageProblem(err);
+  }
+  await setUploadId(c.var.db, row.id, uploadId);
+  const count = partCount(input.size, partSize);
+  const parts = await partUrls(c.env, row.id, uploadId, Array.from({ length: count }, (_, i) => i + 1));
+  const video = await findVideo(c.var.db, row.id);
+  return c.json(
+    {
+      video: presentVideo(video!, origin(c)),
+      upload: { uploadId, partSize, partCount: count, expiresAt: new Date(Date.now() + PART_URL_TTL_SECONDS * 1000).toISOString(), parts },
+    },
+    201,
+  );
+});
+
+uploadRoutes.get("/:id/upload", async (c) => {
+  const video = await ownedVideo(c);
+  if (video.status !== "uploading" || !video.uploadId || !video.partSize) {
+    throw new Problem({ status: 409, detail: `This upload is already complete (status ${video.status}).` });
+  }
+  let stored;
+  try {
+    stored = await listParts(c.env, sourceKey(video.id), video.uploadId);
+  } catch (err) {
+    if (err instanceof StorageError && err.code === "NoSuchUpload") throw new Problem({ status: 409, detail: "This upload was aborted or expired. Start a new one." });
+    throw storageProblem(err);
+  }
+  const count = partCount(video.sourceSize, video.partSize);
+  const have = new Set(stored.map((p) => p.partNumber));
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !have.has(n));
+  return c.json({
+    uploadId: video.uploadId,
+    partSize: video.partSize,
+    partCount: count,
+    size: video.sourceSize,
+    uploaded: stored,
+    parts: await partUrls(c.env, video.id, video.uploadId, missing),
+    expiresAt: new Date(Date.now() + PART_URL_TTL_SECONDS * 1000).toISOString(),
+  });
+});
+
+uploadRoutes.post("/:id/upload/complete", async (c) => {
+  const video = await ownedVideo(c);
+  const input = await readJson(c, completeUploadSchema);
+  // Repeating a completed upload is harmless: answer with the current state.
+  if (video.status !== "uploading") {
+    if (video.status === "failed") throw new Problem({ status: 409, detail: video.failureReason ?? "This upload failed." });
+    return c.json(presentVideo(video, origin(c)), 202);
+  }
+  if (!video.uploadId || !video.partSize) throw new Problem({ status: 409, detail: "This upload has no storage session." });
+  const expected = partCount(video.sourceSize, video.partSize);
+  const numbers = input.parts.map((p) => p.partNumber).sort((a, b) => a - b);
+  const complete = numbers.length === expected && numbers.every((n, i) => n === i + 1);
+  if (!complete) {
+    throw new Problem({
+      status: 422,
+      detail: `Send all ${expected} parts, numbered 1 to ${expected}, each once.`,
+      errors: [{ path: "parts", message: `expected ${expected} parts` }],
+    });
+  }
+  const parts = [...input.parts].sort((a, b) => a.partNumber - b.partNumber);
+  try {
+    await completeMultipartUpload(c.env, sourceKey(video.id), video.uploadId, parts);
+  } catch (err) {
+    if (err instanceof StorageError && err.code === "NoSuchUpload") {
+      // A concurrent complete may have won; trust the database.
+      const now = await findVideo(c.var.db, video.id);
+      if (now && now.status !== "uploading") return c.json(presentVideo(now, origin(c)), 202);
+      const head = await c.env.MEDIA.head(sourceKey(video.id));
+      if (!head) throw new Problem({ status: 409, detail: "This upload was aborted or expired. Start a new one." });
+    } else if (err instanceof StorageError && (err.code === "InvalidPart" || err.code === "InvalidPartOrder" || err.code === "EntityTooSmall")) {
+      throw new Problem({ status: 422, detail: `Storage refused the parts: ${err.message}. Resume the upload and send every part again.` });
+    } else {
+      throw storageProblem(err);
+    }
+  }
+  // The stored size must match what the creator declared.
+  const head = await c.env.MEDIA.head(sourceKey(video.id));
+  if (!head) throw storageProblem(new Error("completed object not found"));
+  if (head.size !== video.sourceSize) {
+    await c.env.MEDIA.delete(sourceKey(video.id));
+    await markUploadFailed(c.var.db, video.id, `The uploaded file is ${head.size} bytes but ${video.sourceSize} were declared.`);
+    throw new Problem({ status: 422, detail: `The uploaded file is ${head.size} bytes, not the declared ${video.sourceSize}. Upload it again.` });
+  }
+  if (await markQueued(c.var.db, video.id)) {
+    const message: TranscodeMessage = { videoId: video.id, reason: "upload" };
+    // If this send is lost (crash), the sweep re-enqueues videos stuck in `queued`.
+    await c.env.TRANSCODE_QUEUE.send(message);
+  }
+  const now = await findVideo(c.var.db, video.id);
+  return c.json(presentVideo(now!, origin(c)), 202);
+});
+
+uploadRoutes.delete("/:id/upload", async (c) => {
+  const video = await ownedVideo(c);
+  if (video.status !== "uploading") throw new Problem({ status: 409, detail: "Only an unfinished upload can be aborted." });
+  if (video.uploadId) {
+    try {
+      await abortMultipartUpload(c.env, sourceKey(video.id), video.uploadId);
+    } catch (err) {
+      throw storageProblem(err);
+    }
+  }
+  await deleteUploadingVideo(c.var.db, video.id);
+  return c.body(null, 204);
+});
+
