@@ -26,7 +26,7 @@ export function openDatabase(env: DbEnv): DatabaseHandle {
   const pool = new Pool({ connectionString: env.DATABASE_URL, max: 4, connectionTimeoutMillis: 5000 });
   // A dropped connection must not become an unhandled rejection that kills the isolate.
   let closing = false;
-  pool.on("error", (err) => {
+  pool.on("error", (err: Error) => {
     if (!closing) console.warn("postgres pool error", err.message);
   });
   const db = drizzle({ client: pool, schema });

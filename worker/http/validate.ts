@@ -57,7 +57,7 @@ async function readLimitedText(request: Request, limit: number): Promise<string>
     offset += chunk.byteLength;
   }
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw badRequest("The request body is not valid UTF-8.");
   }

@@ -2,12 +2,13 @@
 // Object in production (one instance per video), TRANSCODER_URL locally.
 import { getContainer } from "@cloudflare/containers";
 import type { TranscoderJobRequest } from "./job-contract.ts";
+import type { Transcoder } from "./transcoder-container.ts";
 
 type TranscoderEnv = Pick<Env, "TRANSCODER" | "TRANSCODER_URL">;
 
 export function transcoderFetch(env: TranscoderEnv, videoId: string, path: string, init?: RequestInit): Promise<Response> {
   if (env.TRANSCODER_URL) return fetch(new URL(path, env.TRANSCODER_URL), init);
-  return getContainer(env.TRANSCODER, videoId).fetch(new Request(`http://transcoder${path}`, init));
+  return getContainer(env.TRANSCODER as DurableObjectNamespace<Transcoder>, videoId).fetch(new Request(`http://transcoder${path}`, init));
 }
 
 export async function startTranscoderJob(env: TranscoderEnv, job: TranscoderJobRequest): Promise<{ ok: boolean; status: number; body: unknown }> {

@@ -2,11 +2,11 @@
 import { Container } from "@cloudflare/containers";
 
 export class Transcoder extends Container<Env> {
-  defaultPort = 8788;
+  override defaultPort = 8788;
   // Long enough to outlive gaps between progress callbacks; the job keeps it busy meanwhile.
-  sleepAfter = "10m";
+  override sleepAfter = "10m";
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState<{}>, env: Env) {
     super(ctx, env);
     this.envVars = {
       HOST: "0.0.0.0",
