@@ -1,10 +1,13 @@
 import { handleTranscodeBatch, handleTranscodeDeadLetters } from "../transcode/consumer.ts";
+import { handleViewsBatch } from "../views/consumer.ts";
 import { queueNames } from "./names.ts";
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext): Promise<void> {
   switch (batch.queue) {
     case queueNames.transcode:
       return handleTranscodeBatch(batch, env);
+    case queueNames.views:
+      return handleViewsBatch(batch, env);
     case queueNames.transcodeDeadLetter:
       return handleTranscodeDeadLetters(batch, env);
     default:

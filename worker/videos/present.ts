@@ -1,11 +1,17 @@
 // The public shape of a video (API.md). Media URLs point at the /media route on our origin.
+import { SIGNED_MEDIA_TTL_SECONDS, signMediaPrefix } from "../media/signing.ts";
 import type { VideoWithCreator } from "./queries.ts";
 
-export function mediaBase(origin: string, videoId: string): string {
-  return `${origin}/media/videos/${videoId}/`;
+/** Where a video's media lives: a plain path when public or unlisted, a signed prefix when private. */
+export async function mediaBase(env: { MEDIA_SIGNING_SECRET: string }, origin: string, video: Pick<VideoWithCreator, "id" | "visibility">): Promise<string> {
+  if (video.visibility !== "private") return `${origin}/media/videos/${video.id}/`;
+  // Expiry rounded to the hour so the same URL (and the browser cache) serves a whole session.
+  const hour = 3600;
+  const expiresAt = Math.ceil((Date.now() / 1000 + SIGNED_MEDIA_TTL_SECONDS) / hour) * hour;
+  return `${origin}/media/${await signMediaPrefix(env.MEDIA_SIGNING_SECRET, video.id, expiresAt)}/videos/${video.id}/`;
 }
 
-export function presentVideo(video: VideoWithCreator, origin: string, base = mediaBase(origin, video.id)) {
+export function presentVideo(video: VideoWithCreator, base: string) {
   const relative = (key: string | null) => (key ? base + key.replace(`videos/${video.id}/`, "") : null);
   return {
     id: video.id,

@@ -1,22 +1,69 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
+import { and, eq, sql } from "drizzle-orm";
+import { videos } from "#db/schema.ts";
 import type { AppEnv } from "../context.ts";
+import { requireUser } from "../auth/guards.ts";
 import { notFound } from "../http/problem.ts";
+import { readJson } from "../http/validate.ts";
+import { privateMarkerKey } from "../media/signing.ts";
+import { deletePrefix } from "../storage/prefix.ts";
+import { sourceKey, videoPrefix } from "../storage/keys.ts";
+import { abortMultipartUpload } from "../storage/multipart.ts";
+import { cancelTranscoderJob } from "../transcode/transcoder-client.ts";
 import { canView, isOwner } from "./access.ts";
-import { presentVideo } from "./present.ts";
 import { findVideo } from "./queries.ts";
-import { videoIdParam } from "./schemas.ts";
+import { videoJson } from "./respond.ts";
+import { updateVideoSchema, videoIdParam } from "./schemas.ts";
 import { uploadRoutes } from "./upload-routes.ts";
 
 export const videoRoutes = new Hono<AppEnv>();
 
 videoRoutes.route("/", uploadRoutes);
 
-videoRoutes.get("/:id", async (c) => {
+async function visibleVideo(c: Context<AppEnv>) {
   const id = videoIdParam.safeParse(c.req.param("id"));
   if (!id.success) throw notFound("No such video.");
   const video = await findVideo(c.var.db, id.data);
   if (!video || !canView(video, c.var.user)) throw notFound("No such video.");
+  return video;
+}
+
+videoRoutes.get("/:id", async (c) => {
+  const video = await visibleVideo(c);
   // Owners poll this while processing; never let a cache serve a stale status.
-  c.header("cache-control", isOwner(video, c.var.user) || video.status !== "ready" ? "no-store" : "private, max-age=5");
-  return c.json(presentVideo(video, c.env.PUBLIC_ORIGIN || new URL(c.req.url).origin));
+  c.header("cache-control", "private, no-cache");
+  return c.json(await videoJson(c, video));
+});
+
+videoRoutes.patch("/:id", async (c) => {
+  const user = requireUser(c);
+  const video = await visibleVideo(c);
+  if (!isOwner(video, user)) throw notFound("No such video.");
+  const input = await readJson(c, updateVideoSchema);
+  if (input.visibility && input.visibility !== video.visibility) {
+    // Media access follows at once: the marker decides whether unsigned URLs are served.
+    if (input.visibility === "private") await c.env.MEDIA.put(privateMarkerKey(video.id), "");
+    else await c.env.MEDIA.delete(privateMarkerKey(video.id));
+  }
+  await c.var.db
+    .update(videos)
+    .set({ ...input, updatedAt: sql`now()` })
+    .where(eq(videos.id, video.id));
+  return c.json(await videoJson(c, (await findVideo(c.var.db, video.id))!));
+});
+
+videoRoutes.delete("/:id", async (c) => {
+  const user = requireUser(c);
+  const video = await visibleVideo(c);
+  if (!isOwner(video, user) && user.role !== "admin") throw notFound("No such video.");
+  // Hide it first, then stop work on it, then remove its media.
+  await c.var.db.delete(videos).where(and(eq(videos.id, video.id)));
+  if (video.status === "processing" || video.status === "queued") {
+    await cancelTranscoderJob(c.env, video.id).catch((err) => console.warn("cancel transcode failed", video.id, err));
+  }
+  if (video.status === "uploading" && video.uploadId) {
+    await abortMultipartUpload(c.env, sourceKey(video.id), video.uploadId).catch((err) => console.warn("abort failed", err));
+  }
+  await Promise.all([deletePrefix(c.env.MEDIA, videoPrefix(video.id)), c.env.MEDIA.delete(sourceKey(video.id))]);
+  return c.body(null, 204);
 });

@@ -5,6 +5,7 @@ import type { AppEnv } from "../context.ts";
 import { requireUser } from "../auth/guards.ts";
 import { Problem, forbidden, notFound } from "../http/problem.ts";
 import { readJson } from "../http/validate.ts";
+import { privateMarkerKey } from "../media/signing.ts";
 import { sourceKey } from "../storage/keys.ts";
 import {
   StorageError,
@@ -16,7 +17,7 @@ import {
 } from "../storage/multipart.ts";
 import type { TranscodeMessage } from "../transcode/job-contract.ts";
 import { assertOwner } from "./access.ts";
-import { presentVideo } from "./present.ts";
+import { videoJson } from "./respond.ts";
 import {
   creatorIdForUser,
   deleteUploadingVideo,
@@ -30,8 +31,6 @@ import { completeUploadSchema, createVideoSchema, videoIdParam } from "./schemas
 import { PART_URL_TTL_SECONDS, partCount, partSizeFor } from "./upload-plan.ts";
 
 export const uploadRoutes = new Hono<AppEnv>();
-
-const origin = (c: Context<AppEnv>) => c.env.PUBLIC_ORIGIN || new URL(c.req.url).origin;
 
 function storageProblem(err: unknown): Problem {
   console.error("storage error", err);
@@ -74,6 +73,8 @@ uploadRoutes.post("/", async (c) => {
   });
   let uploadId: string;
   try {
+    // Private from the first byte: the media route refuses unsigned URLs for this prefix.
+    if (input.visibility === "private") await c.env.MEDIA.put(privateMarkerKey(row.id), "");
     uploadId = await createMultipartUpload(c.env, sourceKey(row.id), input.contentType);
   } catch (err) {
     await deleteUploadingVideo(c.var.db, row.id);
@@ -85,7 +86,7 @@ uploadRoutes.post("/", async (c) => {
   const video = await findVideo(c.var.db, row.id);
   return c.json(
     {
-      video: presentVideo(video!, origin(c)),
+      video: await videoJson(c, video!),
       upload: { uploadId, partSize, partCount: count, expiresAt: new Date(Date.now() + PART_URL_TTL_SECONDS * 1000).toISOString(), parts },
     },
     201,
@@ -124,7 +125,7 @@ uploadRoutes.post("/:id/upload/complete", async (c) => {
   // Repeating a completed upload is harmless: answer with the current state.
   if (video.status !== "uploading") {
     if (video.status === "failed") throw new Problem({ status: 409, detail: video.failureReason ?? "This upload failed." });
-    return c.json(presentVideo(video, origin(c)), 202);
+    return c.json(await videoJson(c, video), 202);
   }
   if (!video.uploadId || !video.partSize) throw new Problem({ status: 409, detail: "This upload has no storage session." });
   const expected = partCount(video.sourceSize, video.partSize);
@@ -144,7 +145,7 @@ uploadRoutes.post("/:id/upload/complete", async (c) => {
     if (err instanceof StorageError && err.code === "NoSuchUpload") {
       // A concurrent complete may have won; trust the database.
       const now = await findVideo(c.var.db, video.id);
-      if (now && now.status !== "uploading") return c.json(presentVideo(now, origin(c)), 202);
+      if (now && now.status !== "uploading") return c.json(await videoJson(c, now), 202);
       const head = await c.env.MEDIA.head(sourceKey(video.id));
       if (!head) throw new Problem({ status: 409, detail: "This upload was aborted or expired. Start a new one." });
     } else if (err instanceof StorageError && (err.code === "InvalidPart" || err.code === "InvalidPartOrder" || err.code === "EntityTooSmall")) {
@@ -167,7 +168,7 @@ uploadRoutes.post("/:id/upload/complete", async (c) => {
     await c.env.TRANSCODE_QUEUE.send(message);
   }
   const now = await findVideo(c.var.db, video.id);
-  return c.json(presentVideo(now!, origin(c)), 202);
+  return c.json(await videoJson(c, now!), 202);
 });
 
 uploadRoutes.delete("/:id/upload", async (c) => {

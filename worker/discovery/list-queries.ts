@@ -1,0 +1,118 @@
+// Public listings. Every query is served by an index (tests/worker/explain.test.ts checks the
+// plans on 100k videos): latest and channel by the partial indexes on published public videos,
+// feed by a per-followed-creator lateral scan, trending by the daily aggregates' day index.
+import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { creators, follows, videos } from "#db/schema.ts";
+import type { Database } from "../db/connection.ts";
+import type { VideoWithCreator } from "../videos/queries.ts";
+
+export const listed = sql`${videos.visibility} = 'public' and ${videos.publishedAt} is not null`;
+
+const before = (cursor?: [string, string]): SQL | undefined =>
+  cursor ? sql`(${videos.publishedAt}, ${videos.id}) < (${cursor[0]}::timestamptz, ${cursor[1]}::uuid)` : undefined;
+
+const withCreator = { video: videos, creator: { id: creators.id, displayName: creators.displayName, userId: creators.userId } };
+const flatten = (rows: { video: typeof videos.$inferSelect; creator: VideoWithCreator["creator"] }[]): VideoWithCreator[] =>
+  rows.map((r) => ({ ...r.video, creator: r.creator }));
+
+export function latestQuery(db: Database, limit: number, cursor?: [string, string]) {
+  return db
+    .select(withCreator)
+    .from(videos)
+    .innerJoin(creators, eq(creators.id, videos.creatorId))
+    .where(and(listed, before(cursor)))
+    .orderBy(desc(videos.publishedAt), desc(videos.id))
+    .limit(limit);
+}
+
+export async function listLatest(db: Database, limit: number, cursor?: [string, string]) {
+  return flatten(await latestQuery(db, limit, cursor));
+}
+
+export function channelQuery(db: Database, creatorId: string, limit: number, cursor: [string, string] | undefined, includeUnlisted: boolean) {
+  // The owner sees everything they have (any status, any visibility) in the order they made it.
+  if (includeUnlisted) {
+    const after = cursor ? sql`(${videos.createdAt}, ${videos.id}) < (${cursor[0]}::timestamptz, ${cursor[1]}::uuid)` : undefined;
+    return db
+      .select(withCreator)
+      .from(videos)
+      .innerJoin(creators, eq(creators.id, videos.creatorId))
+      .where(and(eq(videos.creatorId, creatorId), after))
+      .orderBy(desc(videos.createdAt), desc(videos.id))
+      .limit(limit);
+  }
+  return db
+    .select(withCreator)
+    .from(videos)
+    .innerJoin(creators, eq(creators.id, videos.creatorId))
+    .where(and(eq(videos.creatorId, creatorId), listed, before(cursor)))
+    .orderBy(desc(videos.publishedAt), desc(videos.id))
+    .limit(limit);
+}
+
+export async function listChannel(db: Database, creatorId: string, limit: number, cursor: [string, string] | undefined, includeUnlisted: boolean) {
+  return flatten(await channelQuery(db, creatorId, limit, cursor, includeUnlisted));
+}
+
+/** Newest videos of followed creators: at most `limit` rows per creator, then merged. */
+export function feedQuery(db: Database, userId: string, limit: number, cursor?: [string, string]) {
+  const cursorCond = cursor ? sql`and (v.published_at, v.id) < (${cursor[0]}::timestamptz, ${cursor[1]}::uuid)` : sql``;
+  return db.execute<{ id: string }>(sql`
+    select v.id
+    from ${follows} f
+    cross join lateral (
+      select v.id, v.published_at from ${videos} v
+      where v.creator_id = f.creator_id and v.visibility = 'public' and v.published_at is not null ${cursorCond}
+      order by v.published_at desc, v.id desc
+      limit ${limit}
+    ) v
+    where f.follower_id = ${userId}
+    order by v.published_at desc, v.id desc
+    limit ${limit}
+  `);
+}
+
+export async function listFeed(db: Database, userId: string, limit: number, cursor?: [string, string]) {
+  const ids = (await feedQuery(db, userId, limit, cursor)).rows.map((r) => r.id);
+  return byIds(db, ids);
+}
+
+/** Trending: views over the last 7 days, each day's views halved every 2 days of age. */
+export function trendingQuery(db: Database, limit: number, cursor?: [number, string]) {
+  const cursorCond = cursor ? sql`where (t.score, t.video_id) < (${cursor[0]}::float8, ${cursor[1]}::uuid)` : sql``;
+  return db.execute<{ video_id: string; score: number }>(sql`
+    select t.video_id, t.score from (
+      select d.video_id, sum(d.views * power(0.5, (current_date - d.day) / 2.0))::float8 as score
+      from video_daily_views d
+      join ${videos} v on v.id = d.video_id and v.visibility = 'public' and v.published_at is not null
+      where d.day >= current_date - 7
+      group by d.video_id
+    ) t
+    ${cursorCond}
+    order by t.score desc, t.video_id desc
+    limit ${limit}
+  `);
+}
+
+export async function listTrending(db: Database, limit: number, cursor?: [number, string]) {
+  const rows = (await trendingQuery(db, limit, cursor)).rows;
+  const videosById = new Map((await byIds(db, rows.map((r) => r.video_id))).map((v) => [v.id, v]));
+  return rows.flatMap((r) => {
+    const video = videosById.get(r.video_id);
+    return video ? [{ video, score: Number(r.score) }] : [];
+  });
+}
+
+/** Loads videos by id, keeping the given order. */
+export async function byIds(db: Database, ids: string[]): Promise<VideoWithCreator[]> {
+  if (ids.length === 0) return [];
+  const rows = flatten(
+    await db
+      .select(withCreator)
+      .from(videos)
+      .innerJoin(creators, eq(creators.id, videos.creatorId))
+      .where(inArray(videos.id, ids)),
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}

@@ -1,0 +1,63 @@
+// Full-text search over titles, descriptions (videos.search) and creator names (creators.search),
+// with GIN indexes on both. Every word must match; the last one also as a prefix, so results
+// appear while the person is still typing.
+import { sql } from "drizzle-orm";
+import { creators, videos } from "#db/schema.ts";
+import type { Database } from "../db/connection.ts";
+import { byIds } from "./list-queries.ts";
+
+const MAX_WORDS = 8;
+
+/** Builds a to_tsquery string from free text, keeping only letters and digits of each word. */
+export function toTsQuery(text: string): string | null {
+  const words = text
+    .normalize("NFKC")
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, MAX_WORDS);
+  if (words.length === 0) return null;
+  return words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(" & ");
+}
+
+export function videoSearchQuery(db: Database, tsquery: string, limit: number, cursor?: [number, string]) {
+  const cursorCond = cursor ? sql`where (r.rank, r.id) < (${cursor[0]}::float4, ${cursor[1]}::uuid)` : sql``;
+  // Videos match on their own text or on their creator's name; both sides use a GIN index.
+  return db.execute<{ id: string; rank: number }>(sql`
+    with q as (select to_tsquery('simple', ${tsquery}) as query),
+    matched as (
+      select v.id, ts_rank(v.search, q.query) as rank
+      from ${videos} v, q
+      where v.search @@ q.query and v.visibility = 'public' and v.published_at is not null
+      union all
+      select v.id, 0.5 * ts_rank(c.search, q.query) as rank
+      from ${creators} c cross join q
+      join ${videos} v on v.creator_id = c.id and v.visibility = 'public' and v.published_at is not null
+      where c.search @@ q.query
+    ),
+    r as (select id, max(rank)::float4 as rank from matched group by id)
+    select r.id, r.rank from r
+    ${cursorCond}
+    order by r.rank desc, r.id desc
+    limit ${limit}
+  `);
+}
+
+export async function searchVideos(db: Database, tsquery: string, limit: number, cursor?: [number, string]) {
+  const rows = (await videoSearchQuery(db, tsquery, limit, cursor)).rows;
+  const found = new Map((await byIds(db, rows.map((r) => r.id))).map((v) => [v.id, v]));
+  return rows.flatMap((r) => {
+    const video = found.get(r.id);
+    return video ? [{ video, rank: Number(r.rank) }] : [];
+  });
+}
+
+export function creatorSearchQuery(db: Database, tsquery: string, limit: number) {
+  return db.execute<{ id: string; display_name: string; bio: string; follower_count: number }>(sql`
+    select c.id, c.display_name, c.bio, c.follower_count
+    from ${creators} c, to_tsquery('simple', ${tsquery}) q
+    where c.search @@ q
+    order by ts_rank(c.search, q) desc, c.follower_count desc, c.id desc
+    limit ${limit}
+  `);
+}

@@ -1,0 +1,18 @@
+// Who watched, for deduplication: the user id when signed in, otherwise a keyed hash of address +
+// user agent. The raw address is never stored or queued.
+const encoder = new TextEncoder();
+
+export async function viewerKey(secret: string, user: { id: string } | null, address: string, userAgent: string): Promise<string> {
+  if (user) return `u:${user.id}`;
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(`${address}|${userAgent}`));
+  return `a:${[...new Uint8Array(mac).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+export const hourBucket = (at: Date) => new Date(Math.floor(at.getTime() / 3_600_000) * 3_600_000);
+
+/** A view counts once the viewer watched at least min(10 s, half the video). */
+export function countsAsView(watchedSeconds: number, durationSeconds: number | null): boolean {
+  const threshold = durationSeconds && durationSeconds > 0 ? Math.min(10, durationSeconds / 2) : 10;
+  return watchedSeconds >= threshold;
+}
