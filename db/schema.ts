@@ -7,6 +7,7 @@ import {
   check,
   customType,
   date,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -110,6 +111,8 @@ export const videos = pgTable(
     width: integer("width"),
     height: integer("height"),
     viewCount: bigint("view_count", { mode: "number" }).notNull().default(0),
+    // Views of the last 7 days, decayed by age; refreshed by the cron sweep, bumped by new views.
+    trendingScore: doublePrecision("trending_score").notNull().default(0),
     // Upload
     filename: text("filename").notNull().default(""),
     contentType: text("content_type").notNull().default("application/octet-stream"),
@@ -139,14 +142,17 @@ export const videos = pgTable(
   (t) => [
     check("videos_status_check", sql`${t.status} in ('uploading','queued','processing','ready','failed')`),
     check("videos_visibility_check", sql`${t.visibility} in ('public','unlisted','private')`),
-    index("videos_creator_idx").on(t.creatorId, t.createdAt.desc(), t.id.desc()),
+    index("videos_creator_idx").on(t.creatorId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     // Public listings (latest, channel, feed) only ever show published public videos.
     index("videos_public_latest_idx")
-      .on(t.publishedAt.desc(), t.id.desc())
+      .on(t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`visibility = 'public' and published_at is not null`),
     index("videos_public_creator_idx")
-      .on(t.creatorId, t.publishedAt.desc(), t.id.desc())
+      .on(t.creatorId, t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`visibility = 'public' and published_at is not null`),
+    index("videos_trending_idx")
+      .on(t.trendingScore.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`visibility = 'public' and published_at is not null and trending_score > 0`),
     index("videos_status_idx").on(t.status, t.updatedAt).where(sql`status in ('uploading','queued','processing')`),
     index("videos_search_idx").using("gin", t.search),
   ],
@@ -166,7 +172,7 @@ export const follows = pgTable(
   (t) => [
     primaryKey({ columns: [t.followerId, t.creatorId] }),
     index("follows_creator_idx").on(t.creatorId),
-    index("follows_follower_created_idx").on(t.followerId, t.createdAt.desc()),
+    index("follows_follower_created_idx").on(t.followerId, t.createdAt.desc().nullsFirst()),
   ],
 );
 

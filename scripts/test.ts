@@ -54,6 +54,9 @@ await runToEnd(bin("react-router"), ["build"], { cwd: root });
 if (projects.includes("worker")) {
   const databaseUrl = await recreateDatabase(serverUrl, "edge_video_test_worker");
   await applyMigrations(databaseUrl);
+  // A second database for the EXPLAIN suite, which seeds 100k videos.
+  const explainUrl = await recreateDatabase(serverUrl, "edge_video_test_explain");
+  await applyMigrations(explainUrl);
   const bridge = await startWsBridge();
   const transcoderPort = await freePort();
   const transcoder = spawnManaged("transcoder", process.execPath, [path.join(root, "transcode-container/src/main.ts")], {
@@ -74,6 +77,7 @@ if (projects.includes("worker")) {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${transcoderPort}/health`)).ok, "the transcoder", 30_000);
     await runVitest("worker", {
       TEST_DATABASE_URL: databaseUrl,
+      TEST_EXPLAIN_DATABASE_URL: explainUrl,
       TEST_NEON_WS_PROXY: bridge.proxy,
       TEST_TRANSCODER_URL: `http://127.0.0.1:${transcoderPort}`,
     });
@@ -84,7 +88,7 @@ if (projects.includes("worker")) {
 }
 
 for (const project of ["transcoder", "stack"]) {
-  if (projects.includes(project)) await runVitest(project, { TEST_DATABASE_URL: "-", TEST_NEON_WS_PROXY: "-", TEST_TRANSCODER_URL: "-" });
+  if (projects.includes(project)) await runVitest(project, { TEST_DATABASE_URL: "-", TEST_EXPLAIN_DATABASE_URL: "-", TEST_NEON_WS_PROXY: "-", TEST_TRANSCODER_URL: "-" });
 }
 
 if (projects.includes("deploy")) {

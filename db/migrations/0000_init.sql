@@ -57,6 +57,7 @@ CREATE TABLE "videos" (
 	"width" integer,
 	"height" integer,
 	"view_count" bigint DEFAULT 0 NOT NULL,
+	"trending_score" double precision DEFAULT 0 NOT NULL,
 	"filename" text DEFAULT '' NOT NULL,
 	"content_type" text DEFAULT 'application/octet-stream' NOT NULL,
 	"source_size" bigint DEFAULT 0 NOT NULL,
@@ -99,15 +100,16 @@ ALTER TABLE "views" ADD CONSTRAINT "views_video_id_videos_id_fk" FOREIGN KEY ("v
 CREATE UNIQUE INDEX "creators_user_id_key" ON "creators" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "creators_search_idx" ON "creators" USING gin ("search");--> statement-breakpoint
 CREATE INDEX "follows_creator_idx" ON "follows" USING btree ("creator_id");--> statement-breakpoint
-CREATE INDEX "follows_follower_created_idx" ON "follows" USING btree ("follower_id","created_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "follows_follower_created_idx" ON "follows" USING btree ("follower_id","created_at" DESC NULLS FIRST);--> statement-breakpoint
 CREATE UNIQUE INDEX "refresh_tokens_hash_key" ON "refresh_tokens" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "refresh_tokens_user_idx" ON "refresh_tokens" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "refresh_tokens_family_idx" ON "refresh_tokens" USING btree ("family_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "users_email_lower_key" ON "users" USING btree (lower("email"));--> statement-breakpoint
 CREATE INDEX "video_daily_views_day_idx" ON "video_daily_views" USING btree ("day","video_id");--> statement-breakpoint
-CREATE INDEX "videos_creator_idx" ON "videos" USING btree ("creator_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "videos_public_latest_idx" ON "videos" USING btree ("published_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE visibility = 'public' and published_at is not null;--> statement-breakpoint
-CREATE INDEX "videos_public_creator_idx" ON "videos" USING btree ("creator_id","published_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE visibility = 'public' and published_at is not null;--> statement-breakpoint
+CREATE INDEX "videos_creator_idx" ON "videos" USING btree ("creator_id","created_at" DESC NULLS FIRST,"id" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "videos_public_latest_idx" ON "videos" USING btree ("published_at" DESC NULLS FIRST,"id" DESC NULLS FIRST) WHERE visibility = 'public' and published_at is not null;--> statement-breakpoint
+CREATE INDEX "videos_public_creator_idx" ON "videos" USING btree ("creator_id","published_at" DESC NULLS FIRST,"id" DESC NULLS FIRST) WHERE visibility = 'public' and published_at is not null;--> statement-breakpoint
+CREATE INDEX "videos_trending_idx" ON "videos" USING btree ("trending_score" DESC NULLS FIRST,"id" DESC NULLS FIRST) WHERE visibility = 'public' and published_at is not null and trending_score > 0;--> statement-breakpoint
 CREATE INDEX "videos_status_idx" ON "videos" USING btree ("status","updated_at") WHERE status in ('uploading','queued','processing');--> statement-breakpoint
 CREATE INDEX "videos_search_idx" ON "videos" USING gin ("search");--> statement-breakpoint
 CREATE UNIQUE INDEX "views_dedupe_key" ON "views" USING btree ("video_id","viewer_key","hour");--> statement-breakpoint

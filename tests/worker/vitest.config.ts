@@ -6,7 +6,7 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const required = ["TEST_DATABASE_URL", "TEST_NEON_WS_PROXY", "TEST_TRANSCODER_URL"] as const;
+const required = ["TEST_DATABASE_URL", "TEST_EXPLAIN_DATABASE_URL", "TEST_NEON_WS_PROXY", "TEST_TRANSCODER_URL"] as const;
 for (const name of required) {
   if (!process.env[name]) throw new Error(`${name} is not set: run the suites with \`npm test\``);
 }
@@ -19,6 +19,7 @@ export default defineConfig({
       miniflare: {
         bindings: {
           DATABASE_URL: process.env.TEST_DATABASE_URL!,
+          TEST_EXPLAIN_DATABASE_URL: process.env.TEST_EXPLAIN_DATABASE_URL!,
           NEON_WS_PROXY: process.env.TEST_NEON_WS_PROXY!,
           TRANSCODER_URL: process.env.TEST_TRANSCODER_URL!,
           PUBLIC_ORIGIN: "http://127.0.0.1:9",

@@ -16,9 +16,9 @@ export const PBKDF2_ITERATIONS = PBKDF2_MAX_WORKERS_ITERATIONS;
 const SALT_BYTES = 16;
 const KEY_BITS = 256;
 
-type ParsedHash = { scheme: string; version: string; iterations: number; salt: Uint8Array; hash: Uint8Array };
+type ParsedHash = { scheme: string; version: string; iterations: number; salt: Uint8Array<ArrayBuffer>; hash: Uint8Array<ArrayBuffer> };
 
-async function derive(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
+async function derive(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
   const material = await crypto.subtle.importKey("raw", new TextEncoder().encode(password.normalize("NFKC")), "PBKDF2", false, [
     "deriveBits",
   ]);

@@ -1,6 +1,7 @@
 // Postgres through the Neon serverless driver (WebSocket). Production talks to Neon directly;
 // locally NEON_WS_PROXY points at a WebSocket→TCP bridge in front of Postgres or PGlite.
 import { Pool, neonConfig } from "@neondatabase/serverless";
+import type { Logger } from "drizzle-orm/logger";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import * as schema from "#db/schema.ts";
 
@@ -20,7 +21,7 @@ function configureLocalProxy(proxy: string) {
 }
 
 /** Opens a pool for one request (Workers cannot share sockets across requests). */
-export function openDatabase(env: DbEnv): DatabaseHandle {
+export function openDatabase(env: DbEnv, opts: { logger?: Logger } = {}): DatabaseHandle {
   if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not configured");
   if (env.NEON_WS_PROXY) configureLocalProxy(env.NEON_WS_PROXY);
   const pool = new Pool({ connectionString: env.DATABASE_URL, max: 4, connectionTimeoutMillis: 5000 });
@@ -29,7 +30,7 @@ export function openDatabase(env: DbEnv): DatabaseHandle {
   pool.on("error", (err: Error) => {
     if (!closing) console.warn("postgres pool error", err.message);
   });
-  const db = drizzle({ client: pool, schema });
+  const db = drizzle({ client: pool, schema, logger: opts.logger });
   return {
     db,
     close: () => {

@@ -1,6 +1,6 @@
 // Public listings. Every query is served by an index (tests/worker/explain.test.ts checks the
 // plans on 100k videos): latest and channel by the partial indexes on published public videos,
-// feed by a per-followed-creator lateral scan, trending by the daily aggregates' day index.
+// feed by a per-followed-creator lateral scan, trending by the partial index on trending_score.
 import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { creators, follows, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
@@ -77,30 +77,20 @@ export async function listFeed(db: Database, userId: string, limit: number, curs
   return byIds(db, ids);
 }
 
-/** Trending: views over the last 7 days, each day's views halved every 2 days of age. */
+/** Trending: videos.trending_score (views of the last 7 days, decayed; see sweeps/trending.ts). */
 export function trendingQuery(db: Database, limit: number, cursor?: [number, string]) {
-  const cursorCond = cursor ? sql`where (t.score, t.video_id) < (${cursor[0]}::float8, ${cursor[1]}::uuid)` : sql``;
-  return db.execute<{ video_id: string; score: number }>(sql`
-    select t.video_id, t.score from (
-      select d.video_id, sum(d.views * power(0.5, (current_date - d.day) / 2.0))::float8 as score
-      from video_daily_views d
-      join ${videos} v on v.id = d.video_id and v.visibility = 'public' and v.published_at is not null
-      where d.day >= current_date - 7
-      group by d.video_id
-    ) t
-    ${cursorCond}
-    order by t.score desc, t.video_id desc
-    limit ${limit}
-  `);
+  const after = cursor ? sql`(${videos.trendingScore}, ${videos.id}) < (${cursor[0]}::float8, ${cursor[1]}::uuid)` : undefined;
+  return db
+    .select(withCreator)
+    .from(videos)
+    .innerJoin(creators, eq(creators.id, videos.creatorId))
+    .where(and(listed, sql`${videos.trendingScore} > 0`, after))
+    .orderBy(desc(videos.trendingScore), desc(videos.id))
+    .limit(limit);
 }
 
 export async function listTrending(db: Database, limit: number, cursor?: [number, string]) {
-  const rows = (await trendingQuery(db, limit, cursor)).rows;
-  const videosById = new Map((await byIds(db, rows.map((r) => r.video_id))).map((v) => [v.id, v]));
-  return rows.flatMap((r) => {
-    const video = videosById.get(r.video_id);
-    return video ? [{ video, score: Number(r.score) }] : [];
-  });
+  return flatten(await trendingQuery(db, limit, cursor));
 }
 
 /** Loads videos by id, keeping the given order. */

@@ -32,11 +32,11 @@ export const videoListRoutes = new Hono<AppEnv>();
 videoListRoutes.get("/", async (c) => {
   const { sort, limit, cursor } = query(c, listQuery);
   if (sort === "trending") {
-    const rows = await listTrending(c.var.db, limit, decodeCursor(cursor, scoreCursor));
-    const last = rows.at(-1);
+    const list = await listTrending(c.var.db, limit, decodeCursor(cursor, scoreCursor));
+    const last = list.at(-1);
     return c.json({
-      items: await items(c, rows.map((r) => r.video)),
-      nextCursor: rows.length === limit && last ? encodeCursor([last.score, last.video.id]) : null,
+      items: await items(c, list),
+      nextCursor: list.length === limit && last ? encodeCursor([last.trendingScore, last.id]) : null,
     });
   }
   const list = await listLatest(c.var.db, limit, decodeCursor(cursor, timeCursor));

@@ -24,7 +24,7 @@ export async function recordViews(db: Database, batch: ViewMessage[]): Promise<n
     ),
     per_video as (select video_id, count(*)::int as n from ins group by video_id),
     bump as (
-      update videos v set view_count = v.view_count + p.n from per_video p where v.id = p.video_id returning v.id
+      update videos v set view_count = v.view_count + p.n, trending_score = v.trending_score + p.n from per_video p where v.id = p.video_id returning v.id
     ),
     daily as (
       insert into video_daily_views (video_id, day, views)

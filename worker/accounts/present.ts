@@ -1,0 +1,8 @@
+import type { users } from "#db/schema.ts";
+
+type UserRow = typeof users.$inferSelect;
+
+/** The public shape of a user: never the password hash. */
+export function presentUser(user: UserRow) {
+  return { id: user.id, email: user.email, role: user.role, createdAt: user.createdAt.toISOString() };
+}

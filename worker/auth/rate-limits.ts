@@ -1,0 +1,42 @@
+// Rate limits for the credential endpoints, in one place as data. Each rule counts attempts per
+// key in a fixed window held by one RateLimiter Durable Object per (rule, key).
+import type { Context } from "hono";
+import type { AppEnv } from "../context.ts";
+import { Problem } from "../http/problem.ts";
+import type { RateDecision } from "./rate-limiter.ts";
+
+export type RateRule = { name: string; limit: number; windowSeconds: number };
+
+export const RATE_LIMITS = {
+  /** Password guessing from one address, across accounts. */
+  loginPerAddress: { name: "login:ip", limit: 10, windowSeconds: 60 },
+  /** Password guessing against one account, across addresses. */
+  loginPerAccount: { name: "login:account", limit: 5, windowSeconds: 60 },
+  /** Mass account creation from one address. */
+  signupPerAddress: { name: "signup:ip", limit: 20, windowSeconds: 3600 },
+  /** Token refreshes from one address (tokens are unguessable; this only bounds load). */
+  refreshPerAddress: { name: "refresh:ip", limit: 120, windowSeconds: 60 },
+} as const satisfies Record<string, RateRule>;
+
+/** The client address as Cloudflare reports it; never taken from X-Forwarded-For. */
+export const clientAddress = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip")?.trim() || "unknown";
+
+export const accountKey = (email: string) => email.trim().toLowerCase();
+
+async function hit(env: Env, rule: RateRule, key: string): Promise<RateDecision> {
+  const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`${rule.name}:${key}`));
+  return stub.hit(rule.limit, rule.windowSeconds);
+}
+
+/** Counts one attempt against every (rule, key) pair; throws 429 with Retry-After if any is over. */
+export async function enforceRateLimits(env: Env, checks: [RateRule, string][]): Promise<void> {
+  const decisions = await Promise.all(checks.map(([rule, key]) => hit(env, rule, key)));
+  const refused = decisions.filter((d) => !d.allowed);
+  if (refused.length === 0) return;
+  const retryAfter = Math.max(...refused.map((d) => d.retryAfterSeconds));
+  throw new Problem({
+    status: 429,
+    detail: `Too many attempts. Try again in ${retryAfter} second${retryAfter === 1 ? "" : "s"}.`,
+    headers: { "retry-after": String(retryAfter) },
+  });
+}

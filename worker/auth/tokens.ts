@@ -1,0 +1,94 @@
+// Access tokens: short-lived HS256 JWTs (jose). The header names the key (`kid`) so the secret
+// can rotate: verification looks the key up by id, and only HS256 is ever accepted.
+import { SignJWT, errors, jwtVerify, type JWTHeaderParameters } from "jose";
+import type { AuthUser } from "../context.ts";
+
+export const ACCESS_TOKEN_ISSUER = "edge-video";
+export const ACCESS_TOKEN_AUDIENCE = "edge-video:api";
+export const ACCESS_TOKEN_TYPE = "at+jwt";
+export const ACCESS_TOKEN_ALG = "HS256";
+
+const DEFAULT_ACCESS_TTL_SECONDS = 900;
+const DEFAULT_REFRESH_TTL_SECONDS = 30 * 24 * 3600;
+const MIN_SECRET_BYTES = 32;
+
+export type Role = AuthUser["role"];
+export const roles = ["viewer", "creator", "admin"] as const satisfies readonly Role[];
+
+/** The part of Env the token code reads. A previous key may be configured while rotating. */
+export type TokenEnv = Pick<Env, "JWT_SECRET" | "JWT_KEY_ID" | "ACCESS_TOKEN_TTL_SECONDS" | "REFRESH_TOKEN_TTL_SECONDS"> & {
+  JWT_PREVIOUS_KEY_ID?: string;
+  JWT_PREVIOUS_SECRET?: string;
+};
+
+function positiveInt(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+export const accessTokenTtlSeconds = (env: TokenEnv) => positiveInt(env.ACCESS_TOKEN_TTL_SECONDS, DEFAULT_ACCESS_TTL_SECONDS);
+export const refreshTokenTtlSeconds = (env: TokenEnv) => positiveInt(env.REFRESH_TOKEN_TTL_SECONDS, DEFAULT_REFRESH_TTL_SECONDS);
+
+function secretBytes(secret: string | undefined, name: string): Uint8Array<ArrayBuffer> {
+  const bytes = new TextEncoder().encode(secret ?? "");
+  if (bytes.byteLength < MIN_SECRET_BYTES) throw new Error(`${name} must be set to at least ${MIN_SECRET_BYTES} bytes`);
+  return bytes;
+}
+
+/** kid → key. The current key signs; any listed key verifies. */
+function keyring(env: TokenEnv): Map<string, Uint8Array<ArrayBuffer>> {
+  const keys = new Map<string, Uint8Array<ArrayBuffer>>();
+  keys.set(env.JWT_KEY_ID || "k1", secretBytes(env.JWT_SECRET, "JWT_SECRET"));
+  if (env.JWT_PREVIOUS_KEY_ID && env.JWT_PREVIOUS_SECRET && !keys.has(env.JWT_PREVIOUS_KEY_ID)) {
+    keys.set(env.JWT_PREVIOUS_KEY_ID, secretBytes(env.JWT_PREVIOUS_SECRET, "JWT_PREVIOUS_SECRET"));
+  }
+  return keys;
+}
+
+export async function signAccessToken(env: TokenEnv, user: { id: string; role: Role }): Promise<string> {
+  const kid = env.JWT_KEY_ID || "k1";
+  const key = keyring(env).get(kid)!;
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ role: user.role })
+    .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYPE, kid })
+    .setSubject(user.id)
+    .setIssuer(ACCESS_TOKEN_ISSUER)
+    .setAudience(ACCESS_TOKEN_AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(now + accessTokenTtlSeconds(env))
+    .setJti(crypto.randomUUID())
+    .sign(key);
+}
+
+export type AccessClaims = { userId: string; role: Role };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Returns the claims of a valid token, or null for anything forged, expired or malformed. */
+export async function verifyAccessToken(env: TokenEnv, token: string): Promise<AccessClaims | null> {
+  const keys = keyring(env);
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      (header: JWTHeaderParameters) => {
+        const key = header.kid === undefined ? undefined : keys.get(header.kid);
+        if (!key) throw new errors.JWKSNoMatchingKey();
+        return key;
+      },
+      {
+        algorithms: [ACCESS_TOKEN_ALG],
+        issuer: ACCESS_TOKEN_ISSUER,
+        audience: ACCESS_TOKEN_AUDIENCE,
+        typ: ACCESS_TOKEN_TYPE,
+        requiredClaims: ["sub", "exp", "iat"],
+      },
+    );
+    const role = payload.role;
+    if (typeof payload.sub !== "string" || !UUID.test(payload.sub)) return null;
+    if (typeof role !== "string" || !(roles as readonly string[]).includes(role)) return null;
+    return { userId: payload.sub, role: role as Role };
+  } catch (err) {
+    if (err instanceof errors.JOSEError) return null;
+    throw err;
+  }
+}
