@@ -15,7 +15,7 @@ import { startWsBridge } from "./stack/ws-bridge.ts";
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 const serverUrl = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const only = process.argv.slice(2); // e.g. `npm test -- worker stack`
-const projects = only.length ? only : ["worker", "transcoder", "stack", "deploy"];
+const projects = only.length ? only : ["worker", "transcoder", "stack", "e2e", "deploy"];
 
 ensureFfmpeg();
 try {
@@ -87,7 +87,7 @@ if (projects.includes("worker")) {
   }
 }
 
-for (const project of ["transcoder", "stack"]) {
+for (const project of ["transcoder", "stack", "e2e"]) {
   if (projects.includes(project)) await runVitest(project, { TEST_DATABASE_URL: "-", TEST_EXPLAIN_DATABASE_URL: "-", TEST_NEON_WS_PROXY: "-", TEST_TRANSCODER_URL: "-" });
 }
 

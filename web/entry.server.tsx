@@ -24,3 +24,6 @@ export default async function handleRequest(
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
   return new Response(body, { headers: responseHeaders, status: responseStatusCode });
 }
+
+// The Worker reads the context key from here so that it uses the same instance as the routes.
+export { apiContext } from "./lib/api-context";

@@ -19,5 +19,5 @@ api.onError((err, c) => toProblemResponse(err, c));
 export const app = new Hono<AppEnv>();
 app.route("/api", api);
 app.route("/media", mediaRoutes);
-app.all("*", (c) => renderPage(c.req.raw));
+app.all("*", (c) => renderPage(c.req.raw, (request) => Promise.resolve(app.fetch(request, c.env, c.executionCtx))));
 app.onError((err, c) => toProblemResponse(err, c));

@@ -1,10 +1,28 @@
 // Everything that is not /api or /media is rendered by React Router. The server build comes from
 // `npm run build`; wrangler.toml aliases the virtual module to it.
-import { createRequestHandler } from "react-router";
+import { RouterContextProvider, createRequestHandler, type RouterContext } from "react-router";
 import * as build from "virtual:react-router/server-build";
 
-const handler = createRequestHandler(build as never, "production");
+type ApiFetch = (path: string, init?: RequestInit) => Promise<Response>;
 
-export function renderPage(request: Request): Promise<Response> {
-  return handler(request);
+const handler = createRequestHandler(build as never, "production");
+// Same instance the routes import (exported by web/entry.server.tsx).
+const apiContext = (build.entry.module as unknown as { apiContext: RouterContext<ApiFetch> }).apiContext;
+
+/** Forwards the visitor's cookies so loaders act as the signed-in person. */
+export function renderPage(request: Request, callApi: (request: Request) => Promise<Response>): Promise<Response> {
+  const context = new RouterContextProvider();
+  context.set(apiContext, (path, init = {}) => {
+    const headers = new Headers(init.headers);
+    const cookie = request.headers.get("cookie");
+    if (cookie && !headers.has("cookie")) headers.set("cookie", cookie);
+    for (const name of ["cf-connecting-ip", "user-agent"]) {
+      const value = request.headers.get(name);
+      if (value && !headers.has(name)) headers.set(name, value);
+    }
+    // In-process calls are same-origin by construction.
+    if (!headers.has("origin")) headers.set("origin", new URL(request.url).origin);
+    return callApi(new Request(new URL(path, request.url), { ...init, headers }));
+  });
+  return handler(request, context);
 }

@@ -1,0 +1,8 @@
+// Loaders and actions reach the API in-process through the same public REST contract the
+// browser uses (no network hop, one code path). The Worker puts the function in the router
+// context for every page request.
+import { createContext } from "react-router";
+
+export type ApiFetch = (path: string, init?: RequestInit) => Promise<Response>;
+
+export const apiContext = createContext<ApiFetch>();
