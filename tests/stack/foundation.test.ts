@@ -44,9 +44,12 @@ describe("local platform on embedded PGlite", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/vnd.apple.mpegurl");
     expect(await res.text()).toBe(body);
-    const ranged = await fetch(`${stack.origin}/media/${key}`, { headers: { range: "bytes=0-6" } });
+    const segmentKey = key.replace("master.m3u8", "360p/seg_00001.m4s");
+    await s3.send(new PutObjectCommand({ Bucket: stack.s3.bucket, Key: segmentKey, Body: "0123456789" }));
+    const ranged = await fetch(`${stack.origin}/media/${segmentKey}`, { headers: { range: "bytes=2-5" } });
     expect(ranged.status).toBe(206);
-    expect(await ranged.text()).toBe("#EXTM3U");
+    expect(ranged.headers.get("content-range")).toBe("bytes 2-5/10");
+    expect(await ranged.text()).toBe("2345");
     const back = await s3.send(new GetObjectCommand({ Bucket: stack.s3.bucket, Key: key }));
     expect(await back.Body!.transformToString()).toBe(body);
   });
