@@ -119,6 +119,9 @@ export const videos = pgTable(
     sourceSize: bigint("source_size", { mode: "number" }).notNull().default(0),
     uploadId: text("upload_id"),
     partSize: integer("part_size"),
+    // Parts the uploader reported as stored ({ "<partNumber>": { etag, size } }), for resuming:
+    // the S3 ListParts call is not available everywhere (wrangler's local S3 API lacks it).
+    uploadedParts: jsonb("uploaded_parts").$type<Record<string, { etag: string; size: number }>>().notNull().default({}),
     // Transcode lease
     jobId: uuid("job_id"),
     attempt: integer("attempt").notNull().default(0),

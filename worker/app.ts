@@ -2,14 +2,32 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./context.ts";
 import { databaseMiddleware } from "./db/middleware.ts";
+import { meRoutes } from "./accounts/me-routes.ts";
+import { authenticate } from "./auth/middleware.ts";
+import { authRoutes } from "./auth/routes.ts";
+import { creatorRoutes } from "./creators/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { mediaRoutes } from "./media/routes.ts";
 import { problemResponse, toProblemResponse } from "./http/problem.ts";
 import { transcodeCallbackRoutes } from "./transcode/callback-routes.ts";
+import { channelRoutes, feedRoutes, searchRoutes, statsRoutes, videoListRoutes } from "./discovery/routes.ts";
+import { videoRoutes } from "./videos/routes.ts";
+import { viewRoutes } from "./views/routes.ts";
 import { renderPage } from "./web/ssr.ts";
 
 const api = new Hono<AppEnv>();
 api.use(databaseMiddleware);
+api.use(authenticate);
+api.route("/auth", authRoutes);
+api.route("/me", meRoutes);
+api.route("/me", statsRoutes);
+api.route("/creators", creatorRoutes);
+api.route("/creators", channelRoutes);
+api.route("/videos", videoListRoutes);
+api.route("/videos", videoRoutes);
+api.route("/videos", viewRoutes);
+api.route("/feed", feedRoutes);
+api.route("/search", searchRoutes);
 api.route("/health", healthRoutes);
 api.route("/internal/transcode", transcodeCallbackRoutes);
 // Registered last so that unknown /api paths never fall through to the page renderer.

@@ -63,6 +63,7 @@ CREATE TABLE "videos" (
 	"source_size" bigint DEFAULT 0 NOT NULL,
 	"upload_id" text,
 	"part_size" integer,
+	"uploaded_parts" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"job_id" uuid,
 	"attempt" integer DEFAULT 0 NOT NULL,
 	"heartbeat_at" timestamp with time zone,

@@ -6,7 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recreateDatabase } from "../../scripts/stack/database.ts";
 import { startStack, type Stack } from "../../scripts/stack/start-stack.ts";
-import { api, signUpCreator, uploadFile, waitForVideo, type Session } from "../support/api-calls.ts";
+import { api, reportPart, signUpCreator, uploadFile, waitForVideo, type Session } from "../support/api-calls.ts";
 import { makeClip } from "../support/clips.ts";
 
 type Video = { id: string; status: string; playable: boolean; progress: number; playback: { hls: string; poster: string | null; storyboard: string | null } | null; durationSeconds: number | null; width: number | null; height: number | null; failureReason: string | null };
@@ -62,6 +62,7 @@ describe("upload and transcode on the local stack", () => {
     const second = resume.body.parts[0]!;
     const put = await fetch(second.url, { method: "PUT", body: bytes.slice(first.upload.partSize) });
     expect(put.status).toBe(200);
+    await reportPart(creator, first.videoId, 2, put.headers.get("etag")!, bytes.byteLength - first.upload.partSize);
     const parts = [...first.etags, { partNumber: 2, etag: put.headers.get("etag")! }];
 
     const completed = await api<Video>(stack.origin, `/api/videos/${first.videoId}/upload/complete`, {

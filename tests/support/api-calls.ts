@@ -57,10 +57,22 @@ export async function uploadFile(
       const start = (part.partNumber - 1) * upload.partSize;
       const res = await fetch(part.url, { method: "PUT", body: file.slice(start, start + upload.partSize) });
       if (!res.ok) throw new Error(`part ${part.partNumber} failed: ${res.status} ${await res.text()}`);
-      etags.push({ partNumber: part.partNumber, etag: res.headers.get("etag")! });
+      const etag = res.headers.get("etag")!;
+      etags.push({ partNumber: part.partNumber, etag });
+      await reportPart(session, video.id, part.partNumber, etag, Math.min(upload.partSize, file.byteLength - start));
     }),
   );
   return { videoId: video.id, upload, etags: etags.sort((a, b) => a.partNumber - b.partNumber) };
+}
+
+/** Tells the API storage has a part, as the browser does after each PUT (for resuming). */
+export async function reportPart(session: Session, videoId: string, partNumber: number, etag: string, size: number) {
+  const res = await api(session.origin, `/api/videos/${videoId}/upload/parts/${partNumber}`, {
+    method: "PUT",
+    token: session.token,
+    body: JSON.stringify({ etag, size }),
+  });
+  if (res.status !== 204) throw new Error(`reporting part ${partNumber} failed: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 export async function waitForVideo<T extends { status: string; playable: boolean }>(

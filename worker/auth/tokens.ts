@@ -29,15 +29,15 @@ function positiveInt(value: string | undefined, fallback: number): number {
 export const accessTokenTtlSeconds = (env: TokenEnv) => positiveInt(env.ACCESS_TOKEN_TTL_SECONDS, DEFAULT_ACCESS_TTL_SECONDS);
 export const refreshTokenTtlSeconds = (env: TokenEnv) => positiveInt(env.REFRESH_TOKEN_TTL_SECONDS, DEFAULT_REFRESH_TTL_SECONDS);
 
-function secretBytes(secret: string | undefined, name: string): Uint8Array<ArrayBuffer> {
+function secretBytes(secret: string | undefined, name: string): Uint8Array {
   const bytes = new TextEncoder().encode(secret ?? "");
   if (bytes.byteLength < MIN_SECRET_BYTES) throw new Error(`${name} must be set to at least ${MIN_SECRET_BYTES} bytes`);
   return bytes;
 }
 
 /** kid → key. The current key signs; any listed key verifies. */
-function keyring(env: TokenEnv): Map<string, Uint8Array<ArrayBuffer>> {
-  const keys = new Map<string, Uint8Array<ArrayBuffer>>();
+function keyring(env: TokenEnv): Map<string, Uint8Array> {
+  const keys = new Map<string, Uint8Array>();
   keys.set(env.JWT_KEY_ID || "k1", secretBytes(env.JWT_SECRET, "JWT_SECRET"));
   if (env.JWT_PREVIOUS_KEY_ID && env.JWT_PREVIOUS_SECRET && !keys.has(env.JWT_PREVIOUS_KEY_ID)) {
     keys.set(env.JWT_PREVIOUS_KEY_ID, secretBytes(env.JWT_PREVIOUS_SECRET, "JWT_PREVIOUS_SECRET"));

@@ -1,5 +1,5 @@
-// S3 multipart uploads against R2 (or wrangler's local S3 API), signed with aws4fetch. The S3 API
-// is used for every step because the R2 binding cannot list parts, which resuming needs.
+// S3 multipart uploads against R2 (or wrangler's local S3 API), signed with aws4fetch, so the
+// upload the browser writes to with presigned URLs is the one we create, complete and abort.
 import { objectUrl, presign, s3Client } from "./s3-presign.ts";
 
 type S3Env = Parameters<typeof objectUrl>[0];
@@ -15,7 +15,6 @@ export class StorageError extends Error {
 }
 
 const tag = (xml: string, name: string) => new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml)?.[1];
-const tags = (xml: string, name: string) => [...xml.matchAll(new RegExp(`<${name}>([\\s\\S]*?)</${name}>`, "g"))].map((m) => m[1]!);
 const xmlEscape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 async function s3Request(env: S3Env, method: string, key: string, query: Record<string, string>, init: RequestInit = {}): Promise<string> {
@@ -33,25 +32,6 @@ export async function createMultipartUpload(env: S3Env, key: string, contentType
   const uploadId = tag(xml, "UploadId");
   if (!uploadId) throw new StorageError("NoUploadId", 502, "storage returned no upload id");
   return uploadId;
-}
-
-export type StoredPart = { partNumber: number; etag: string; size: number };
-
-export async function listParts(env: S3Env, key: string, uploadId: string): Promise<StoredPart[]> {
-  const parts: StoredPart[] = [];
-  let marker = "0";
-  for (;;) {
-    const xml = await s3Request(env, "GET", key, { uploadId, "max-parts": "1000", "part-number-marker": marker });
-    for (const part of tags(xml, "Part")) {
-      parts.push({
-        partNumber: Number(tag(part, "PartNumber")),
-        etag: (tag(part, "ETag") ?? "").replace(/&quot;/g, '"'),
-        size: Number(tag(part, "Size")),
-      });
-    }
-    if (tag(xml, "IsTruncated") !== "true") return parts;
-    marker = tag(xml, "NextPartNumberMarker") ?? String(parts.at(-1)?.partNumber ?? 0);
-  }
 }
 
 export async function completeMultipartUpload(

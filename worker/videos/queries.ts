@@ -66,3 +66,11 @@ export async function deleteUploadingVideo(db: Database, id: string): Promise<bo
     .returning({ id: videos.id });
   return rows.length > 0;
 }
+
+export async function recordUploadedPart(db: Database, id: string, partNumber: number, part: { etag: string; size: number }): Promise<void> {
+  // One atomic jsonb merge per part, so parallel reports never overwrite each other.
+  await db
+    .update(videos)
+    .set({ uploadedParts: sql`${videos.uploadedParts} || jsonb_build_object(${String(partNumber)}::text, ${JSON.stringify(part)}::jsonb)` })
+    .where(and(eq(videos.id, id), eq(videos.status, "uploading")));
+}

@@ -33,3 +33,8 @@ export const completeUploadSchema = z.strictObject({
 export const updateVideoSchema = z
   .strictObject({ title: title.optional(), description: description.optional(), visibility: z.enum(visibilities).optional() })
   .refine((v) => Object.keys(v).length > 0, "Send at least one field to change.");
+
+export const reportPartSchema = z.strictObject({
+  etag: z.string().min(1).max(200),
+  size: z.number().int().positive(),
+});

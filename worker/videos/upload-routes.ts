@@ -12,7 +12,6 @@ import {
   abortMultipartUpload,
   completeMultipartUpload,
   createMultipartUpload,
-  listParts,
   presignPart,
 } from "../storage/multipart.ts";
 import type { TranscodeMessage } from "../transcode/job-contract.ts";
@@ -25,9 +24,10 @@ import {
   insertUploadingVideo,
   markQueued,
   markUploadFailed,
+  recordUploadedPart,
   setUploadId,
 } from "./queries.ts";
-import { completeUploadSchema, createVideoSchema, videoIdParam } from "./schemas.ts";
+import { completeUploadSchema, createVideoSchema, reportPartSchema, videoIdParam } from "./schemas.ts";
 import { PART_URL_TTL_SECONDS, partCount, partSizeFor } from "./upload-plan.ts";
 
 export const uploadRoutes = new Hono<AppEnv>();
@@ -93,30 +93,45 @@ uploadRoutes.post("/", async (c) => {
   );
 });
 
+// Resuming: the parts the uploader reported as stored, and fresh URLs for the rest.
 uploadRoutes.get("/:id/upload", async (c) => {
   const video = await ownedVideo(c);
   if (video.status !== "uploading" || !video.uploadId || !video.partSize) {
     throw new Problem({ status: 409, detail: `This upload is already complete (status ${video.status}).` });
   }
-  let stored;
-  try {
-    stored = await listParts(c.env, sourceKey(video.id), video.uploadId);
-  } catch (err) {
-    if (err instanceof StorageError && err.code === "NoSuchUpload") throw new Problem({ status: 409, detail: "This upload was aborted or expired. Start a new one." });
-    throw storageProblem(err);
-  }
   const count = partCount(video.sourceSize, video.partSize);
-  const have = new Set(stored.map((p) => p.partNumber));
+  const uploaded = Object.entries(video.uploadedParts)
+    .map(([n, p]) => ({ partNumber: Number(n), etag: p.etag, size: p.size }))
+    .sort((a, b) => a.partNumber - b.partNumber);
+  const have = new Set(uploaded.map((p) => p.partNumber));
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !have.has(n));
   return c.json({
     uploadId: video.uploadId,
     partSize: video.partSize,
     partCount: count,
     size: video.sourceSize,
-    uploaded: stored,
+    uploaded,
     parts: await partUrls(c.env, video.id, video.uploadId, missing),
     expiresAt: new Date(Date.now() + PART_URL_TTL_SECONDS * 1000).toISOString(),
   });
+});
+
+// The uploader reports each part storage accepted (with its ETag) so a reload can resume.
+uploadRoutes.put("/:id/upload/parts/:partNumber", async (c) => {
+  const video = await ownedVideo(c);
+  if (video.status !== "uploading" || !video.partSize) throw new Problem({ status: 409, detail: "This upload is already complete." });
+  const count = partCount(video.sourceSize, video.partSize);
+  const partNumber = Number(c.req.param("partNumber"));
+  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > count) {
+    throw new Problem({ status: 404, detail: `This upload has parts 1 to ${count}.` });
+  }
+  const input = await readJson(c, reportPartSchema);
+  const expectedSize = partNumber < count ? video.partSize : video.sourceSize - video.partSize * (count - 1);
+  if (input.size !== expectedSize) {
+    throw new Problem({ status: 422, detail: `Part ${partNumber} must be ${expectedSize} bytes.`, errors: [{ path: "size", message: `expected ${expectedSize}` }] });
+  }
+  await recordUploadedPart(c.var.db, video.id, partNumber, input);
+  return c.body(null, 204);
 });
 
 uploadRoutes.post("/:id/upload/complete", async (c) => {

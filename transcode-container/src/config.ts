@@ -1,0 +1,58 @@
+// Environment configuration, validated once at start so a misconfigured container fails fast
+// with a readable message instead of on the first job.
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+
+const configSchema = z.object({
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8788),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/ }),
+  S3_BUCKET: z.string().min(1),
+  S3_ACCESS_KEY_ID: z.string().min(1),
+  S3_SECRET_ACCESS_KEY: z.string().min(1),
+  S3_REGION: z.string().min(1).default("auto"),
+  CALLBACK_SECRET: z.string().min(1),
+  WORK_DIR: z.string().min(1).default(path.join(os.tmpdir(), "edge-video-transcoder")),
+  MAX_DURATION_SECONDS: z.coerce.number().positive().default(21600),
+  FFMPEG_PATH: z.string().min(1).default("ffmpeg"),
+  FFPROBE_PATH: z.string().min(1).default("ffprobe"),
+});
+
+export type Config = {
+  host: string;
+  port: number;
+  s3: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string; region: string };
+  callbackSecret: string;
+  workDir: string;
+  maxDurationSeconds: number;
+  ffmpegPath: string;
+  ffprobePath: string;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Treat empty strings as unset so `FOO=` in an env file falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid transcoder configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    s3: {
+      endpoint: e.S3_ENDPOINT,
+      bucket: e.S3_BUCKET,
+      accessKeyId: e.S3_ACCESS_KEY_ID,
+      secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+      region: e.S3_REGION,
+    },
+    callbackSecret: e.CALLBACK_SECRET,
+    workDir: path.resolve(e.WORK_DIR),
+    maxDurationSeconds: e.MAX_DURATION_SECONDS,
+    ffmpegPath: e.FFMPEG_PATH,
+    ffprobePath: e.FFPROBE_PATH,
+  };
+}

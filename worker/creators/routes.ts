@@ -1,0 +1,76 @@
+// /api/creators: public profiles, owner/admin edits, follow and unfollow.
+// (GET /api/creators/:id/videos lives with the videos module.)
+import { Hono, type Context } from "hono";
+import type { AppEnv } from "../context.ts";
+import { isAdmin, requireUser } from "../auth/guards.ts";
+import { forbidden, notFound, unprocessable } from "../http/problem.ts";
+import { readJson } from "../http/validate.ts";
+import { follow, unfollow } from "./follows.ts";
+import { presentCreator } from "./present.ts";
+import { findCreatorById, getCreatorProfile, updateCreator } from "./queries.ts";
+import { creatorIdParam, updateCreatorSchema } from "./schemas.ts";
+
+export const creatorRoutes = new Hono<AppEnv>();
+
+function creatorId(c: Context<AppEnv>): string {
+  const id = creatorIdParam.safeParse(c.req.param("id"));
+  if (!id.success) throw notFound("No such creator.");
+  return id.data;
+}
+
+/** A follow that raced with the creator's deletion violates the foreign key: that is a 404 too. */
+function isForeignKeyViolation(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === "23503") return true;
+  }
+  return false;
+}
+
+creatorRoutes.get("/:id", async (c) => {
+  const id = creatorId(c);
+  const profile = await getCreatorProfile(c.var.db, id, c.var.user?.id ?? null);
+  if (!profile) throw notFound("No such creator.");
+  // `following` depends on who asks, so no shared cache may keep this.
+  c.header("cache-control", "private, no-cache");
+  return c.json(presentCreator(profile, profile.following));
+});
+
+creatorRoutes.patch("/:id", async (c) => {
+  const user = requireUser(c);
+  const id = creatorId(c);
+  const creator = await findCreatorById(c.var.db, id);
+  if (!creator) throw notFound("No such creator.");
+  // Ownership comes from the database (creators.user_id), not from the token's role.
+  if (creator.userId !== user.id && !isAdmin(user)) throw forbidden("Only the creator (or an admin) can edit this profile.");
+  const input = await readJson(c, updateCreatorSchema);
+  await updateCreator(c.var.db, id, input);
+  const profile = await getCreatorProfile(c.var.db, id, user.id);
+  if (!profile) throw notFound("No such creator.");
+  return c.json(presentCreator(profile, profile.following));
+});
+
+creatorRoutes.put("/:id/follow", async (c) => {
+  const user = requireUser(c);
+  const id = creatorId(c);
+  const creator = await findCreatorById(c.var.db, id);
+  if (!creator) throw notFound("No such creator.");
+  if (creator.userId === user.id) {
+    throw unprocessable("You cannot follow yourself.", [{ path: "id", message: "This is your own creator profile." }]);
+  }
+  try {
+    await follow(c.var.db, user.id, id);
+  } catch (err) {
+    if (isForeignKeyViolation(err)) throw notFound("No such creator.");
+    throw err;
+  }
+  return c.body(null, 204);
+});
+
+creatorRoutes.delete("/:id/follow", async (c) => {
+  const user = requireUser(c);
+  const id = creatorId(c);
+  const creator = await findCreatorById(c.var.db, id);
+  if (!creator) throw notFound("No such creator.");
+  await unfollow(c.var.db, user.id, id);
+  return c.body(null, 204);
+});
