@@ -29,6 +29,8 @@ api.route("/videos", viewRoutes);
 api.route("/feed", feedRoutes);
 api.route("/search", searchRoutes);
 api.route("/health", healthRoutes);
+// Liveness without touching the database; also the ceiling in bench/api.
+api.get("/ping", (c) => c.json({ ok: true }));
 api.route("/internal/transcode", transcodeCallbackRoutes);
 // Registered last so that unknown /api paths never fall through to the page renderer.
 api.all("*", () => problemResponse({ status: 404, detail: "No such API route." }));

@@ -20,6 +20,8 @@ export async function signUpCreator(origin: string, name = "Creator"): Promise<S
   const email = `creator-${crypto.randomUUID()}@example.com`;
   const res = await api<{ user: { id: string }; accessToken: string }>(origin, "/api/auth/signup", {
     method: "POST",
+    // A distinct client address per account, as many real people would have (sign-up is rate-limited per address).
+    headers: { "cf-connecting-ip": `198.51.100.${Math.floor(Math.random() * 254) + 1}` },
     body: JSON.stringify({ email, password: "correct horse battery staple", role: "creator", displayName: name }),
   });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);

@@ -1,0 +1,120 @@
+// API benchmark on the local stack (wrangler dev + Postgres through the Neon driver and bridge).
+// Prints requests/s and latency at 32 concurrent clients per endpoint, as ratios against a
+// trivial Hono route in the same Worker; view ingestion (events/s, none lost); and feed latency
+// at 1M seeded videos against 1k.
+//   node bench/api/run.ts [--seconds 10] [--big 1000000]
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import autocannon from "autocannon";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { recreateDatabase } from "../../scripts/stack/database.ts";
+import { startStack } from "../../scripts/stack/start-stack.ts";
+import { api, signUpCreator } from "../../tests/support/api-calls.ts";
+import { localS3 } from "../../tests/support/s3-client.ts";
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const seconds = arg("seconds", 10);
+const bigCount = arg("big", 1_000_000);
+const connections = 32;
+
+const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-bench-api-"));
+const databaseUrl = await recreateDatabase(server, "edge_video_bench_api");
+const stack = await startStack({ stateDir: dir, databaseUrl, build: false, sweepIntervalMs: 0 });
+const db = new pg.Client({ connectionString: databaseUrl });
+await db.connect();
+
+async function seedVideos(creatorIds: string[], count: number, word: string) {
+  // Spread over creators; newest first by published_at.
+  await db.query(
+    `insert into videos (creator_id, title, description, visibility, status, playable, published_at, duration_seconds, width, height, master_key)
+     select ($1::uuid[])[1 + (g % array_length($1::uuid[], 1))], 'Bench video ' || g || ' ' || $3, 'about ' || $3, 'public', 'ready', true,
+            now() - (g || ' seconds')::interval, 60, 1280, 720, ''
+     from generate_series(1, $2::int) g`,
+    [creatorIds, count, word],
+  );
+  await db.query("analyze videos");
+}
+
+async function measure(title: string, url: string, opts: Partial<autocannon.Options> = {}) {
+  const result = await autocannon({ url, connections, duration: seconds, ...opts });
+  const errors = result.errors + result.timeouts + result.non2xx;
+  return { title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
+}
+
+try {
+  // 50 creators, one viewer following all of them, 1k videos.
+  const creators = await Promise.all(Array.from({ length: 50 }, (_, i) => signUpCreator(stack.origin, `Bench creator ${i}`)));
+  const creatorIds = (await db.query("select id from creators")).rows.map((r) => r.id as string);
+  const fan = await signUpCreator(stack.origin, "Bench fan");
+  for (const id of creatorIds) await api(stack.origin, `/api/creators/${id}/follow`, { method: "PUT", token: fan.token });
+  await seedVideos(creatorIds, 1000, "kestrel");
+  const { rows } = await db.query("select id from videos limit 1");
+  const videoId = rows[0].id as string;
+  const segmentKey = `videos/${videoId}/720p/seg_00001.m4s`;
+  await localS3(stack.s3).send(new PutObjectCommand({ Bucket: stack.s3.bucket, Key: segmentKey, Body: new Uint8Array(512 * 1024) }));
+
+  const results = [];
+  const ceiling = await measure("GET /api/ping (ceiling)", `${stack.origin}/api/ping`);
+  results.push(ceiling);
+  results.push(await measure("GET /api/videos?sort=latest", `${stack.origin}/api/videos?sort=latest`));
+  results.push(await measure("GET /api/videos/:id", `${stack.origin}/api/videos/${videoId}`));
+  results.push(await measure("GET /api/search?q=kestrel", `${stack.origin}/api/search?q=kestrel`));
+  results.push(await measure("GET /media segment (512 KiB)", `${stack.origin}/media/${segmentKey}`));
+  const feedSmall = await measure("GET /api/feed/following @1k", `${stack.origin}/api/feed/following`, { headers: { authorization: `Bearer ${fan.token}` } });
+  results.push(feedSmall);
+
+  // View ingestion: every request a distinct anonymous viewer, so every accepted view counts.
+  let ip = 0;
+  const before = Number((await db.query("select count(*) from views")).rows[0].count);
+  const viewRun = await autocannon({
+    url: `${stack.origin}/api/videos/${videoId}/views`,
+    connections,
+    duration: seconds,
+    method: "POST",
+    body: JSON.stringify({ watchedSeconds: 30 }),
+    requests: [
+      {
+        setupRequest: (req) => {
+          ip++;
+          return { ...req, headers: { ...req.headers, "content-type": "application/json", "cf-connecting-ip": `10.${(ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}` } };
+        },
+      },
+    ],
+  });
+  const accepted = viewRun["2xx"];
+  let stored = 0;
+  for (let i = 0; i < 120; i++) {
+    stored = Number((await db.query("select count(*) from views")).rows[0].count) - before;
+    if (stored >= accepted) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  results.push({ title: "POST /api/videos/:id/views", rps: viewRun.requests.average, p50: viewRun.latency.p50, p99: viewRun.latency.p99, errors: viewRun.errors + viewRun.non2xx });
+
+  // Feed latency at scale: the same fan, with bigCount videos in the table.
+  await seedVideos(creatorIds, bigCount - 1000, "osprey");
+  const feedBig = await measure(`GET /api/feed/following @${bigCount / 1000}k`, `${stack.origin}/api/feed/following`, { headers: { authorization: `Bearer ${fan.token}` } });
+  results.push(feedBig);
+
+  console.log(`\n${connections} connections, ${seconds} s each, ${os.cpus().length} cores\n`);
+  console.log("| endpoint | req/s | × ceiling | p50 ms | p99 ms | errors |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+  for (const r of results) {
+    console.log(`| ${r.title} | ${r.rps.toFixed(0)} | ${(r.rps / ceiling.rps).toFixed(2)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
+  }
+  // autocannon stops counting at the deadline while up to `connections` requests are still in
+  // flight; those are accepted too, so stored may exceed the counted 2xx by at most that much.
+  const lost = Math.max(0, accepted - stored);
+  console.log(`\nview ingestion: ${accepted} acknowledged (202) in ${seconds} s, ${stored} stored: ${lost === 0 ? "none lost" : `${lost} LOST`}; ${(accepted / seconds).toFixed(0)} events/s`);
+  console.log(`feed p50 at ${bigCount / 1000}k videos vs 1k: ${(feedBig.p50 / feedSmall.p50).toFixed(2)}× (target ≤ 1.5×)`);
+  void creators;
+} finally {
+  await db.end();
+  await stack.stop();
+  await rm(dir, { recursive: true, force: true });
+}
