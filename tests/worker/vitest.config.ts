@@ -41,6 +41,8 @@ export default defineConfig({
     name: "worker",
     include: ["tests/worker/**/*.test.ts"],
     testTimeout: 30_000,
+    // One file at a time: the fuzz suite compares whole-database snapshots around each request.
+    fileParallelism: false,
     hookTimeout: 30_000,
   },
 });

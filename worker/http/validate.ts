@@ -23,7 +23,30 @@ export async function readJson<T extends z.ZodType>(c: Context, schema: T): Prom
       throw badRequest("The request body is not valid JSON.");
     }
   }
+  assertCleanJson(value);
   return parseWith(schema, value);
+}
+
+const MAX_DEPTH = 32;
+// U+0000 cannot be stored in Postgres text, and a lone surrogate is not a character: refuse both
+// rather than silently altering what the person sent.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Rejects nesting deeper than any of our bodies has and strings Postgres cannot keep. */
+export function assertCleanJson(value: unknown, depth = 0, path = ""): void {
+  if (depth > MAX_DEPTH) throw badRequest("The request body is nested too deeply.");
+  if (typeof value === "string") {
+    if (UNSTORABLE.test(value)) {
+      throw badRequest("Text may not contain NUL characters or unpaired surrogates.", [{ path: path || "(body)", message: "invalid characters" }]);
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => assertCleanJson(item, depth + 1, path ? `${path}.${i}` : String(i)));
+  } else if (value && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      assertCleanJson(key, depth + 1, path);
+      assertCleanJson(item, depth + 1, path ? `${path}.${key}` : key);
+    }
+  }
 }
 
 export function parseWith<T extends z.ZodType>(schema: T, value: unknown, status = 400): z.infer<T> {

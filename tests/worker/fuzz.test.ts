@@ -1,0 +1,208 @@
+// Hostile input on every /api route, as anonymous, viewer and creator: never a 5xx, every 4xx is
+// problem+json, and a refused request leaves the database exactly as it was.
+import { env, SELF } from "cloudflare:test";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { videos } from "#db/schema.ts";
+import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
+import { createApiClient, randomAddress, type Account } from "../support/api-client.ts";
+
+const api = createApiClient(SELF);
+let handle: DatabaseHandle;
+let viewer: Account;
+let creator: Account;
+let videoId: string;
+
+const routes: [string, string][] = [
+  ["POST", "/api/auth/signup"],
+  ["POST", "/api/auth/login"],
+  ["POST", "/api/auth/refresh"],
+  ["GET", "/api/me"],
+  ["POST", "/api/me/creator"],
+  ["GET", "/api/me/following"],
+  ["GET", "/api/me/stats"],
+  ["GET", "/api/creators/{creator}"],
+  ["PATCH", "/api/creators/{creator}"],
+  ["PUT", "/api/creators/{creator}/follow"],
+  ["DELETE", "/api/creators/{creator}/follow"],
+  ["GET", "/api/creators/{creator}/videos"],
+  ["POST", "/api/videos"],
+  ["GET", "/api/videos"],
+  ["GET", "/api/videos/{video}"],
+  ["PATCH", "/api/videos/{video}"],
+  ["GET", "/api/videos/{video}/upload"],
+  ["PUT", "/api/videos/{video}/upload/parts/1"],
+  ["POST", "/api/videos/{video}/upload/complete"],
+  ["POST", "/api/videos/{video}/views"],
+  ["GET", "/api/feed/following"],
+  ["GET", "/api/search"],
+  ["POST", "/api/internal/transcode/callback"],
+];
+
+const hostileStrings = [
+  "",
+  "x".repeat(20_000),
+  "\u0000",
+  "a\u0000b",
+  "\ud800",
+  "\udfff lone",
+  "'; drop table users; --",
+  "' or '1'='1",
+  "../../../../etc/passwd",
+  "%2e%2e%2f%2e%2e%2f",
+  "<script>alert(1)</script>",
+  "${jndi:ldap://x}",
+  "null",
+  "🎬".repeat(100),
+];
+const hostileValues: unknown[] = [
+  ...hostileStrings,
+  null,
+  true,
+  0,
+  -1,
+  1e308,
+  -1e308,
+  2 ** 53 + 1,
+  1.5,
+  [],
+  [1, 2, 3],
+  Array.from({ length: 5000 }, () => "x"),
+  {},
+  { $gt: "" },
+];
+const fields = ["email", "password", "role", "displayName", "bio", "title", "description", "visibility", "filename", "size", "contentType", "parts", "etag", "watchedSeconds", "refreshToken"];
+
+function hostileBodies(): { body: string; type?: string }[] {
+  const bodies: { body: string; type?: string }[] = [
+    { body: "{" },
+    { body: '{"a":' },
+    { body: "null" },
+    { body: "[]" },
+    { body: '"just a string"' },
+    { body: "123" },
+    { body: "1e999" },
+    { body: '{"title": NaN}' },
+    { body: "[".repeat(5000) + "]".repeat(5000) },
+    { body: '{"a":'.repeat(2000) + "1" + "}".repeat(2000) },
+    { body: JSON.stringify({ __proto__: { admin: true }, constructor: { prototype: { admin: true } } }) },
+    { body: '{"__proto__": {"role": "admin"}, "role": "admin"}' },
+    { body: JSON.stringify({ email: "a@b.c", password: "x".repeat(70_000) }) },
+    { body: "x".repeat(2 * 1024 * 1024) },
+    { body: JSON.stringify({ title: "ok" }), type: "text/plain" },
+    { body: JSON.stringify({ title: "ok" }), type: "application/x-www-form-urlencoded" },
+    { body: "title=ok", type: "application/x-www-form-urlencoded" },
+    { body: "\u0000\u0001\u0002", type: "application/octet-stream" },
+  ];
+  for (const field of fields) {
+    for (const value of hostileValues) bodies.push({ body: JSON.stringify({ [field]: value }) });
+  }
+  return bodies;
+}
+
+const hostileQueries = ["?limit=-1", "?limit=0", "?limit=1e400", "?limit=abc", "?cursor=%00", "?cursor=" + "A".repeat(600), "?cursor=eyJ4Ijox", "?q=%00", "?q=%27%3B--", "?q=" + "a".repeat(5000), "?sort=__proto__", "?sort[]=x", "?from=2026-13-45&to=x", "?from=0000-01-01"];
+const hostileIds = ["not-a-uuid", "00000000-0000-0000-0000-000000000000", "..%2F..%2Fetc", "%00", "' or 1=1 --", "x".repeat(3000)];
+
+async function snapshot(): Promise<string> {
+  const rows = await handle.db.execute<{ s: string }>(sql`
+    select concat_ws('|',
+      (select count(*) from users), (select md5(coalesce(string_agg(id::text || email || role || password_hash, ',' order by id), '')) from users),
+      (select md5(coalesce(string_agg(id::text || display_name || bio || follower_count, ',' order by id), '')) from creators),
+      (select md5(coalesce(string_agg(id::text || title || description || visibility || status || view_count || uploaded_parts::text, ',' order by id), '')) from ${videos}),
+      (select count(*) from follows), (select count(*) from views), (select count(*) from video_daily_views),
+      (select count(*) from refresh_tokens), (select count(*) from refresh_tokens where revoked_at is not null or rotated_at is not null)
+    ) as s`);
+  return rows.rows[0]!.s;
+}
+
+type Outcome = { method: string; path: string; status: number; contentType: string | null; detail: unknown };
+const outcomes: Outcome[] = [];
+
+async function send(method: string, path: string, actor: Account | undefined, body?: { body: string; type?: string }) {
+  const headers: Record<string, string> = { "cf-connecting-ip": randomAddress() };
+  if (actor) headers.authorization = `Bearer ${actor.accessToken}`;
+  if (body) headers["content-type"] = body.type ?? "application/json";
+  const before = await snapshot();
+  const res = await SELF.fetch(`http://example.com${path}`, { method, headers, body: body?.body });
+  const text = await res.text();
+  let parsed: unknown = null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  outcomes.push({ method, path: path.slice(0, 120), status: res.status, contentType: res.headers.get("content-type"), detail: parsed });
+  expect(res.status, `${method} ${path.slice(0, 100)} → ${res.status} ${text.slice(0, 200)}`).toBeLessThan(500);
+  if (res.status >= 400) {
+    expect(res.headers.get("content-type"), `${method} ${path}`).toMatch(/^application\/problem\+json/);
+    expect((parsed as { status: number }).status).toBe(res.status);
+    expect(await snapshot(), `${method} ${path.slice(0, 100)} was refused (${res.status}) but changed the database`).toBe(before);
+  }
+  return res.status;
+}
+
+beforeAll(async () => {
+  handle = openDatabase(env);
+  viewer = await api.signUp();
+  creator = await api.signUpCreator("Fuzz Target");
+  const [row] = await handle.db
+    .insert(videos)
+    .values({ creatorId: creator.creatorId!, title: "fuzz", status: "uploading", partSize: 8 * 1024 * 1024, sourceSize: 10, uploadId: "fake-upload" })
+    .returning();
+  videoId = row!.id;
+});
+
+afterAll(async () => {
+  await handle.close();
+  const statuses = new Map<number, number>();
+  for (const o of outcomes) statuses.set(o.status, (statuses.get(o.status) ?? 0) + 1);
+  console.log(`fuzz: ${outcomes.length} requests; statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+});
+
+const fill = (path: string) => path.replace("{creator}", creator.creatorId!).replace("{video}", videoId);
+
+describe("fuzz: hostile input on every /api route", () => {
+  it("hostile bodies, as anonymous, viewer and creator", async () => {
+    const bodies = hostileBodies();
+    // Each body goes to each route once, the actor rotating (anonymous, viewer, creator), so every
+    // route sees every kind of input from every kind of caller at a third of the cost.
+    const actors = [undefined, viewer, creator];
+    for (const [method, template] of routes.filter(([m]) => m !== "GET")) {
+      for (const [i, body] of bodies.entries()) await send(method, fill(template), actors[i % 3], body);
+    }
+  }, 600_000);
+
+  it("hostile query strings and path ids", async () => {
+    for (const [method, template] of routes) {
+      for (const actor of [undefined, viewer, creator]) {
+        if (method === "GET") for (const query of hostileQueries) await send(method, fill(template) + query, actor);
+        for (const id of hostileIds) {
+          if (!template.includes("{")) continue;
+          const path = template.replace("{creator}", id).replace("{video}", id);
+          await send(method, path, actor, method === "GET" ? undefined : { body: "{}" });
+        }
+      }
+    }
+  }, 600_000);
+
+  it("hostile headers: malformed bearer tokens and cookies, odd methods", async () => {
+    for (const authorization of ["Bearer", "Bearer ", "Bearer a.b.c", "Bearer " + "x".repeat(10_000), "Basic dXNlcjpwYXNz", "bearer\tx"]) {
+      const res = await SELF.fetch("http://example.com/api/me", { headers: { authorization } });
+      expect(res.status).toBeLessThan(500);
+      expect(res.headers.get("content-type")).toMatch(/problem\+json/);
+    }
+    for (const cookie of ["access_token=garbage", "access_token=" + "x".repeat(8000), "access_token=%00; refresh_token=%ff"]) {
+      const res = await SELF.fetch("http://example.com/api/me", { headers: { cookie } });
+      expect(res.status).toBe(401);
+    }
+    for (const method of ["PROPFIND", "TRACE", "PATCH"]) {
+      const res = await SELF.fetch("http://example.com/api/health", { method });
+      expect(res.status).toBeLessThan(500);
+    }
+  });
+
+  it("prototype pollution did not reach the runtime", () => {
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    expect(({} as Record<string, unknown>).role).toBeUndefined();
+  });
+});
