@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
+import { isDatabaseUnavailable } from "../db/unavailable.ts";
 
 export type FieldError = { path: string; message: string };
 
@@ -76,6 +77,10 @@ export function toProblemResponse(err: unknown, c?: Context): Response {
   if (err instanceof HTTPException) {
     const status = err.status;
     return problemResponse({ status, detail: err.message || titles[status] });
+  }
+  if (isDatabaseUnavailable(err)) {
+    console.warn("database unavailable", c?.req.method, c?.req.path);
+    return problemResponse({ status: 503, detail: "The service is briefly unavailable. Try again in a moment.", headers: { "retry-after": "5" } });
   }
   console.error("unhandled error", c?.req.method, c?.req.path, err);
   return problemResponse({ status: 500, detail: "Something went wrong on our side." });

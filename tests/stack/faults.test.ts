@@ -1,0 +1,147 @@
+// Faults on the real local stack: Postgres and storage taken away mid-run and given back, and a
+// crash between "upload complete" and "enqueue". Nothing a creator gave us is lost.
+import { CompleteMultipartUploadCommand } from "@aws-sdk/client-s3";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recreateDatabase } from "../../scripts/stack/database.ts";
+import { freePort } from "../../scripts/stack/ports.ts";
+import { startStack, type Stack } from "../../scripts/stack/start-stack.ts";
+import { api, signUpCreator, uploadFile, waitForVideo, type Session } from "../support/api-calls.ts";
+import { makeClip } from "../support/clips.ts";
+import { localS3 } from "../support/s3-client.ts";
+import { startTcpProxy, type CuttableProxy } from "../support/tcp-proxy.ts";
+
+type Video = { id: string; status: string; playable: boolean; failureReason: string | null };
+
+let stack: Stack;
+let dir: string;
+let dbProxy: CuttableProxy;
+let storageProxy: CuttableProxy;
+let db: pg.Client;
+let creator: Session;
+let clip: Uint8Array;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-faults-"));
+  const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+  const realUrl = new URL(await recreateDatabase(server, "edge_video_test_faults"));
+  dbProxy = await startTcpProxy({ host: "127.0.0.1", port: Number(realUrl.port || 5432) });
+  const proxiedUrl = new URL(realUrl);
+  proxiedUrl.port = String(dbProxy.port);
+  const port = await freePort();
+  storageProxy = await startTcpProxy({ host: "127.0.0.1", port });
+  stack = await startStack({
+    stateDir: path.join(dir, "state"),
+    port,
+    databaseUrl: proxiedUrl.toString(),
+    build: false,
+    sweepIntervalMs: 0,
+    vars: { S3_ENDPOINT: `http://127.0.0.1:${storageProxy.port}/cdn-cgi/local/r2/s3` },
+  });
+  db = new pg.Client({ connectionString: realUrl.toString() });
+  await db.connect();
+  creator = await signUpCreator(stack.origin, "Fault creator");
+  clip = new Uint8Array(await readFile(await makeClip(path.join(dir, "clip.mp4"), { seconds: 4, width: 640, height: 360 })));
+});
+
+afterAll(async () => {
+  await db?.end();
+  await stack?.stop();
+  await dbProxy?.stop();
+  await storageProxy?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("faults", () => {
+  it("Postgres stopped: 503 problem+json, nothing half-written, recovers by itself", async () => {
+    expect((await api(stack.origin, "/api/health")).status).toBe(200);
+    await dbProxy.cut();
+    const health = await api<{ status: number }>(stack.origin, "/api/health");
+    expect(health.status).toBe(503);
+    expect(health.headers.get("content-type")).toMatch(/problem\+json/);
+    const email = `outage-${crypto.randomUUID()}@example.com`;
+    const signup = await api(stack.origin, "/api/auth/signup", {
+      method: "POST",
+      headers: { "cf-connecting-ip": "203.0.113.7" },
+      body: JSON.stringify({ email, password: "correct horse battery staple", role: "creator", displayName: "Outage" }),
+    });
+    expect(signup.status).toBe(503);
+    expect(signup.headers.get("content-type")).toMatch(/problem\+json/);
+    const create = await api(stack.origin, "/api/videos", {
+      method: "POST",
+      token: creator.token,
+      body: JSON.stringify({ title: "during outage", visibility: "public", filename: "a.mp4", size: 1000, contentType: "video/mp4" }),
+    });
+    expect(create.status).toBe(503);
+
+    await dbProxy.restore();
+    expect((await api(stack.origin, "/api/health")).status).toBe(200);
+    // The refused sign-up left nothing behind: the same email signs up cleanly now.
+    const { rows } = await db.query("select count(*)::int as n from users where lower(email) = lower($1)", [email]);
+    expect(rows[0].n).toBe(0);
+    const again = await api(stack.origin, "/api/auth/signup", {
+      method: "POST",
+      headers: { "cf-connecting-ip": "203.0.113.8" },
+      body: JSON.stringify({ email, password: "correct horse battery staple", role: "creator", displayName: "Outage" }),
+    });
+    expect(again.status).toBe(201);
+    const videos = await db.query("select count(*)::int as n from videos where title = 'during outage'");
+    expect(videos.rows[0].n).toBe(0);
+  });
+
+  it("storage down at upload complete: a clear error, the upload is kept, and retrying works", async () => {
+    const { videoId, etags } = await uploadFile(creator, clip, { title: "storage outage" });
+    await storageProxy.cut();
+    const failed = await api<{ detail: string }>(stack.origin, `/api/videos/${videoId}/upload/complete`, {
+      method: "POST",
+      token: creator.token,
+      body: JSON.stringify({ parts: etags }),
+    });
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get("retry-after")).toBeTruthy();
+    expect(failed.body.detail).toMatch(/storage/i);
+    const meta = await api<Video>(stack.origin, `/api/videos/${videoId}`, { token: creator.token });
+    expect(meta.body.status).toBe("uploading");
+
+    await storageProxy.restore();
+    const retried = await api<Video>(stack.origin, `/api/videos/${videoId}/upload/complete`, {
+      method: "POST",
+      token: creator.token,
+      body: JSON.stringify({ parts: etags }),
+    });
+    expect(retried.status).toBe(202);
+    await waitForVideo<Video>(creator, videoId, (v) => v.status === "ready");
+  });
+
+  it("a crash between upload-complete and enqueue: the sweep re-enqueues and the video finishes", async () => {
+    const { videoId, upload, etags } = await uploadFile(creator, clip, { title: "lost message" });
+    // What the Worker had done before dying: storage completed, row marked queued, no message sent.
+    await localS3(stack.s3).send(
+      new CompleteMultipartUploadCommand({
+        Bucket: stack.s3.bucket,
+        Key: `uploads/${videoId}/source`,
+        UploadId: upload.uploadId,
+        MultipartUpload: { Parts: etags.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+      }),
+    );
+    await db.query("update videos set status = 'queued', queued_at = now() - interval '10 minutes' where id = $1", [videoId]);
+    await stack.runSweeps();
+    const ready = await waitForVideo<Video>(creator, videoId, (v) => v.status === "ready");
+    expect(ready.playable).toBe(true);
+  });
+
+  it("a bad ETag at complete is a clear 422 and a correct retry works", async () => {
+    const { videoId, etags } = await uploadFile(creator, clip, { title: "bad etag" });
+    const wrong = await api<{ detail: string }>(stack.origin, `/api/videos/${videoId}/upload/complete`, {
+      method: "POST",
+      token: creator.token,
+      body: JSON.stringify({ parts: etags.map((p) => ({ ...p, etag: '"0000"' })) }),
+    });
+    expect(wrong.status).toBe(422);
+    const right = await api(stack.origin, `/api/videos/${videoId}/upload/complete`, { method: "POST", token: creator.token, body: JSON.stringify({ parts: etags }) });
+    expect(right.status).toBe(202);
+  });
+});
