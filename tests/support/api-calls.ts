@@ -92,3 +92,12 @@ export async function waitForVideo<T extends { status: string; playable: boolean
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Uploads a file, completes it and waits until the video is ready; returns its id and HLS URL. */
+export async function uploadAndWaitReady(session: Session, file: Uint8Array, title = "Ready clip") {
+  const { videoId, etags } = await uploadFile(session, file, { title });
+  const done = await api(session.origin, `/api/videos/${videoId}/upload/complete`, { method: "POST", token: session.token, body: JSON.stringify({ parts: etags }) });
+  if (done.status !== 202) throw new Error(`complete failed: ${done.status}`);
+  const ready = await waitForVideo<{ status: string; playable: boolean; playback: { hls: string } | null }>(session, videoId, (v) => v.status === "ready");
+  return { id: videoId, hls: ready.playback!.hls };
+}

@@ -1,0 +1,104 @@
+// Mixed load on a running stack: viewers streaming (master → variant → segments) and API clients
+// browsing and posting views, then a check that every acknowledged view was counted exactly once.
+import autocannon from "autocannon";
+import pg from "pg";
+
+export type LoadProfile = { viewers: number; apiClients: number; seconds: number };
+export type LoadResult = {
+  media: { requests: number; rps: number; p50: number; p99: number; failed: number };
+  api: { requests: number; rps: number; p50: number; p99: number; failed: number };
+  views: { acknowledged: number; stored: number; duplicates: number; viewCount: number };
+};
+
+async function viewerKey(secret: string, address: string, userAgent: string): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${address}|${userAgent}`));
+  return `a:${[...new Uint8Array(mac).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+export async function runLoad(
+  target: { origin: string; databaseUrl: string; viewerHashSecret: string },
+  video: { id: string; master: string; variant: string; segments: string[] },
+  profile: LoadProfile,
+): Promise<LoadResult> {
+  const mediaPaths = [video.master, video.variant, ...video.segments].map((u) => new URL(u).pathname);
+  const acknowledged: string[] = [];
+  let n = 0;
+  const userAgent = "edge-video-load/1";
+  const [media, apiRun] = await Promise.all([
+    autocannon({
+      url: target.origin,
+      connections: profile.viewers,
+      duration: profile.seconds,
+      requests: mediaPaths.map((path) => ({ method: "GET" as const, path })),
+    }),
+    autocannon({
+      url: target.origin,
+      connections: profile.apiClients,
+      duration: profile.seconds,
+      headers: { "user-agent": userAgent },
+      requests: [
+        { method: "GET", path: "/api/videos?sort=latest&limit=12" },
+        { method: "GET", path: `/api/videos/${video.id}` },
+        {
+          method: "POST",
+          path: `/api/videos/${video.id}/views`,
+          setupRequest: (req, context) => {
+            const ip = `10.9.${(++n >> 8) & 255}.${n & 255}`;
+            (context as { ip?: string }).ip = ip;
+            return { ...req, body: JSON.stringify({ watchedSeconds: 30 }), headers: { ...req.headers, "content-type": "application/json", "cf-connecting-ip": ip } } as typeof req;
+          },
+          onResponse: (status, _body, context) => {
+            if (status === 202) acknowledged.push((context as { ip: string }).ip);
+          },
+        },
+      ],
+    }),
+  ]);
+
+  // Views are written by the queue consumer in batches; wait for the acknowledged ones to land.
+  const db = new pg.Client({ connectionString: target.databaseUrl });
+  await db.connect();
+  try {
+    const keys = await Promise.all(acknowledged.map((ip) => viewerKey(target.viewerHashSecret, ip, userAgent)));
+    let stored = 0;
+    for (let i = 0; i < 120; i++) {
+      const { rows } = await db.query("select count(*)::int as n from views where video_id = $1 and viewer_key = any($2)", [video.id, keys]);
+      stored = rows[0].n;
+      if (stored >= keys.length) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const dup = await db.query("select count(*)::int as n from (select viewer_key from views where video_id = $1 group by viewer_key, hour having count(*) > 1) d", [video.id]);
+    const counted = await db.query("select view_count::int as c, (select count(*)::int from views where video_id = $1) as rows from videos where id = $1", [video.id]);
+    return {
+      media: { requests: media.requests.total, rps: media.requests.average, p50: media.latency.p50, p99: media.latency.p99, failed: media.errors + media.timeouts + media.non2xx },
+      api: { requests: apiRun.requests.total, rps: apiRun.requests.average, p50: apiRun.latency.p50, p99: apiRun.latency.p99, failed: apiRun.errors + apiRun.timeouts + apiRun.non2xx },
+      views: { acknowledged: keys.length, stored, duplicates: dup.rows[0].n, viewCount: counted.rows[0].c === counted.rows[0].rows ? counted.rows[0].c : -1 },
+    };
+  } finally {
+    await db.end();
+  }
+}
+
+/** Uploads and transcodes a short clip so the load hits real playlists and segments. */
+export async function readyVideoForLoad(
+  origin: string,
+  helpers: {
+    signUpCreator: (origin: string, name: string) => Promise<{ origin: string; token: string; userId: string }>;
+    uploadAndWait: (session: { origin: string; token: string; userId: string }) => Promise<{ id: string; hls: string }>;
+  },
+) {
+  const creator = await helpers.signUpCreator(origin, "Load creator");
+  const video = await helpers.uploadAndWait(creator);
+  const master = await (await fetch(video.hls)).text();
+  const variantRel = master.split("\n").find((l) => l && !l.startsWith("#"))!;
+  const variant = new URL(variantRel, video.hls).toString();
+  const media = await (await fetch(variant)).text();
+  const segments = media
+    .split("\n")
+    .filter((l) => l && !l.startsWith("#"))
+    .map((l) => new URL(l, variant).toString());
+  const init = /URI="([^"]+)"/.exec(media)?.[1];
+  if (init) segments.unshift(new URL(init, variant).toString());
+  return { id: video.id, master: video.hls, variant, segments };
+}
