@@ -9,6 +9,7 @@ import { creatorRoutes } from "./creators/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { mediaRoutes } from "./media/routes.ts";
 import { problemResponse, toProblemResponse } from "./http/problem.ts";
+import { apiSecurityHeaders } from "./http/security-headers.ts";
 import { transcodeCallbackRoutes } from "./transcode/callback-routes.ts";
 import { channelRoutes, feedRoutes, searchRoutes, statsRoutes, videoListRoutes } from "./discovery/routes.ts";
 import { videoRoutes } from "./videos/routes.ts";
@@ -16,6 +17,7 @@ import { viewRoutes } from "./views/routes.ts";
 import { renderPage } from "./web/ssr.ts";
 
 const api = new Hono<AppEnv>();
+api.use(apiSecurityHeaders);
 api.use(databaseMiddleware);
 api.use(authenticate);
 api.route("/auth", authRoutes);

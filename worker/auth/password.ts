@@ -4,13 +4,14 @@
 //   pbkdf2-sha256$v1$<iterations>$<salt, base64url>$<derived key, base64url>
 //
 // v1: the password is NFKC-normalised and UTF-8 encoded; 16-byte random salt; 32-byte key.
-// workerd refuses PBKDF2 above 100,000 iterations (tests/worker/auth.test.ts proves it), so that
-// is the ceiling for code that runs in the Worker. See docs/decisions/0001-auth.md.
+// Production Workers refuse a PBKDF2 call above 100,000 iterations (NotSupportedError), so that
+// is the count. The open-source workerd used by wrangler dev and the tests does NOT enforce the
+// cap; tests/worker/auth.test.ts emulates it instead. See docs/decisions/0001-auth.md.
 import { fromBase64Url, toBase64Url } from "./encoding.ts";
 
 export const PBKDF2_SCHEME = "pbkdf2-sha256";
 export const PBKDF2_VERSION = "v1";
-/** The highest count the Workers runtime accepts (higher counts throw NotSupportedError). */
+/** The highest count production Workers accept (higher counts throw NotSupportedError there). */
 export const PBKDF2_MAX_WORKERS_ITERATIONS = 100_000;
 export const PBKDF2_ITERATIONS = PBKDF2_MAX_WORKERS_ITERATIONS;
 const SALT_BYTES = 16;

@@ -1,0 +1,47 @@
+// Security headers. API responses are never sniffed or cached by shared caches unless a route
+// says otherwise; pages get a CSP that allows what the app needs (its own scripts by nonce,
+// hls.js media through blob: URLs, direct uploads to the storage endpoint) and nothing more.
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../context.ts";
+
+const common = {
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "strict-origin-when-cross-origin",
+};
+
+export const apiSecurityHeaders = createMiddleware<AppEnv>(async (c, next) => {
+  await next();
+  for (const [name, value] of Object.entries(common)) c.res.headers.set(name, value);
+  if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
+});
+
+export function contentSecurityPolicy(opts: { nonce: string; storageOrigin: string | null }): string {
+  const connect = ["'self'", opts.storageOrigin].filter(Boolean).join(" ");
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${opts.nonce}' 'strict-dynamic'`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    "worker-src 'self' blob:",
+    `connect-src ${connect}`,
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+export function setPageSecurityHeaders(headers: Headers, csp: string): void {
+  for (const [name, value] of Object.entries(common)) headers.set(name, value);
+  headers.set("content-security-policy", csp);
+  headers.set("x-frame-options", "DENY");
+  headers.set("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()");
+  headers.set("cross-origin-opener-policy", "same-origin");
+}
+
+export function newNonce(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes));
+}
