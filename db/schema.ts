@@ -50,7 +50,6 @@ export const creators = pgTable(
     displayName: text("display_name").notNull(),
     bio: text("bio").notNull().default(""),
     followerCount: integer("follower_count").notNull().default(0),
-    videoCount: integer("video_count").notNull().default(0),
     createdAt: createdAt(),
     search: tsvector("search").generatedAlwaysAs(sql`to_tsvector('simple', display_name)`),
   },

@@ -4,7 +4,6 @@ CREATE TABLE "creators" (
 	"display_name" text NOT NULL,
 	"bio" text DEFAULT '' NOT NULL,
 	"follower_count" integer DEFAULT 0 NOT NULL,
-	"video_count" integer DEFAULT 0 NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"search" "tsvector" GENERATED ALWAYS AS (to_tsvector('simple', display_name)) STORED
 );

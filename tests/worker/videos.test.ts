@@ -340,6 +340,13 @@ describe("pagination", () => {
     expect(seen).toEqual([...original].reverse());
   });
 
+  it("a channel's videoCount counts what anyone can see there", async () => {
+    const creator = await api.signUpCreator("Counting Cara");
+    for (const visibility of ["public", "public", "unlisted", "private"] as const) await seedVideo(creator.creatorId!, { visibility });
+    const profile = await api.request<{ videoCount: number }>(`/api/creators/${creator.creatorId}`);
+    expect(profile.body.videoCount).toBe(2);
+  });
+
   it("limit and cursor are validated", async () => {
     expect((await api.request("/api/videos?limit=0")).status).toBe(400);
     expect((await api.request("/api/videos?limit=101")).status).toBe(400);

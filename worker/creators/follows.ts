@@ -5,7 +5,7 @@ import { z } from "zod";
 import { creators, follows } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
-import type { CreatorRow } from "./queries.ts";
+import { publicVideoCount, type CreatorRow } from "./queries.ts";
 
 /** Returns true if a new follow was recorded (false when it already existed). */
 export async function follow(db: Database, userId: string, creatorId: string): Promise<boolean> {
@@ -38,7 +38,7 @@ const followingCursor = z.strictObject({
   id: z.uuid(),
 });
 
-export type FollowedCreator = CreatorRow & { followedAt: Date };
+export type FollowedCreator = CreatorRow & { followedAt: Date; videoCount: number };
 
 /**
  * The creators a user follows, most recently followed first. Keyset pagination on
@@ -52,7 +52,7 @@ export async function listFollowing(
   const after = page.cursor ? decodeCursor(page.cursor, followingCursor) : null;
   const sortKey = sql<string>`to_char(${follows.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
   const rows = await db
-    .select({ creator: creators, followedAt: follows.createdAt, sortKey })
+    .select({ creator: creators, followedAt: follows.createdAt, sortKey, videoCount: publicVideoCount })
     .from(follows)
     .innerJoin(creators, sql`${creators.id} = ${follows.creatorId}`)
     .where(
@@ -66,7 +66,7 @@ export async function listFollowing(
   const pageRows = more ? rows.slice(0, page.limit) : rows;
   const last = pageRows.at(-1);
   return {
-    items: pageRows.map((r) => ({ ...r.creator, followedAt: r.followedAt })),
+    items: pageRows.map((r) => ({ ...r.creator, followedAt: r.followedAt, videoCount: Number(r.videoCount) })),
     nextCursor: more && last ? encodeCursor({ t: last.sortKey, id: last.creator.id }) : null,
   };
 }

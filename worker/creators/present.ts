@@ -1,13 +1,13 @@
 import type { CreatorRow } from "./queries.ts";
 
 /** The public shape of a creator (GET /api/creators/:id and lists). */
-export function presentCreator(creator: CreatorRow, following: boolean) {
+export function presentCreator(creator: CreatorRow & { videoCount?: number }, following: boolean) {
   return {
     id: creator.id,
     displayName: creator.displayName,
     bio: creator.bio,
     followerCount: creator.followerCount,
-    videoCount: creator.videoCount,
+    videoCount: creator.videoCount ?? 0,
     following,
     createdAt: creator.createdAt.toISOString(),
   };

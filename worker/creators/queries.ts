@@ -17,19 +17,23 @@ export async function findCreatorById(db: Database, id: string): Promise<Creator
   return row ?? null;
 }
 
-export type CreatorProfile = CreatorRow & { following: boolean };
+export type CreatorProfile = CreatorRow & { following: boolean; videoCount: number };
 
 /** A creator plus whether `viewerId` follows them, in one query. */
+/** Videos anyone can see on the channel; an index-only count on videos_public_creator_idx. */
+// Qualified by hand: drizzle prints a bare column name in single-table selects.
+export const publicVideoCount = sql<number>`(select count(*)::int from videos v where v.creator_id = "creators"."id" and v.visibility = 'public' and v.published_at is not null)`;
+
 export async function getCreatorProfile(db: Database, id: string, viewerId: string | null): Promise<CreatorProfile | null> {
   const following = viewerId
     ? sql<boolean>`exists (select 1 from ${follows} where ${follows.creatorId} = ${creators.id} and ${follows.followerId} = ${viewerId})`
     : sql<boolean>`false`;
   const [row] = await db
-    .select({ creator: creators, following })
+    .select({ creator: creators, following, videoCount: publicVideoCount })
     .from(creators)
     .where(eq(creators.id, id))
     .limit(1);
-  return row ? { ...row.creator, following: Boolean(row.following) } : null;
+  return row ? { ...row.creator, following: Boolean(row.following), videoCount: Number(row.videoCount) } : null;
 }
 
 export async function updateCreator(
