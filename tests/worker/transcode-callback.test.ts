@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { creators, users, videos } from "#db/schema.ts";
 import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
-import { signCallback, verifyCallback } from "#worker/transcode/callback-signature.ts";
+import { signCallback, verifyCallbackSignature as verifyCallback } from "#transcoder/callback-signature.ts";
 import { leaseTranscode } from "#worker/transcode/lease.ts";
 import { sweepStaleTranscodes } from "#worker/sweeps/stale-transcodes.ts";
 
@@ -39,11 +39,11 @@ describe("transcode callbacks", () => {
   it("signatures: valid, tampered, wrong key and outside the replay window", async () => {
     const now = Math.floor(Date.now() / 1000);
     const sig = await signCallback("k", "body", now);
-    expect(await verifyCallback("k", sig, "body", now)).toBe(true);
-    expect(await verifyCallback("k", sig, "body!", now)).toBe(false);
-    expect(await verifyCallback("other", sig, "body", now)).toBe(false);
-    expect(await verifyCallback("k", sig, "body", now + 301)).toBe(false);
-    expect(await verifyCallback("k", "garbage", "body", now)).toBe(false);
+    expect(await verifyCallback("k", sig, "body", { now })).toBe(true);
+    expect(await verifyCallback("k", sig, "body!", { now })).toBe(false);
+    expect(await verifyCallback("other", sig, "body", { now })).toBe(false);
+    expect(await verifyCallback("k", sig, "body", { now: now + 301 })).toBe(false);
+    expect(await verifyCallback("k", "garbage", "body", { now })).toBe(false);
   });
 
   it("applies progress, playable and ready for the current attempt", async () => {
@@ -97,6 +97,14 @@ describe("transcode callbacks", () => {
     const retried = await leaseTranscode(handle.db, lease.videoId, { maxAttempts: 3, heartbeatTimeoutSeconds: 60 });
     expect(retried.kind).toBe("leased");
     if (retried.kind === "leased") expect(retried.lease.attempt).toBe(2);
+  });
+
+  it("a retryable failure (our side) goes back to the queue; the file's fault is final", async () => {
+    const lease = await processingVideo();
+    const res = await post({ jobId: lease.jobId, videoId: lease.videoId, attempt: 1, at: new Date().toISOString(), event: "failed", failure: { code: "storage_error", reason: "The processed video could not be saved" } });
+    expect(res.status).toBe(204);
+    const [row] = await handle.db.select().from(videos).where(eq(videos.id, lease.videoId));
+    expect(row).toMatchObject({ status: "queued", failureReason: null });
   });
 
   it("the sweep fails a video whose last attempt stopped heartbeating", async () => {

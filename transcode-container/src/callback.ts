@@ -22,6 +22,7 @@ export class CallbackChannel {
   #pendingProgress: Extra | null = null;
   #progressQueued = false;
   #backoffBaseMs: number;
+  #onSuperseded: () => void;
 
   constructor(options: {
     url: string;
@@ -31,6 +32,8 @@ export class CallbackChannel {
     signal: AbortSignal;
     log: Logger;
     backoffBaseMs?: number;
+    /** The Worker answered 410 Gone: this job or attempt was superseded and should stop. */
+    onSuperseded?: () => void;
   }) {
     this.#url = options.url;
     this.#secret = options.secret;
@@ -38,6 +41,7 @@ export class CallbackChannel {
     this.#signal = options.signal;
     this.#log = options.log;
     this.#backoffBaseMs = options.backoffBaseMs ?? BACKOFF_BASE_MS;
+    this.#onSuperseded = options.onSuperseded ?? (() => {});
   }
 
   /** Queue a milestone event; resolves once delivered or given up. */
@@ -86,6 +90,11 @@ export class CallbackChannel {
         });
         await response.body?.cancel().catch(() => {});
         if (response.ok) return;
+        if (response.status === 410) {
+          this.#log.info("callback says the job was superseded; stopping", { event: payload.event });
+          this.#onSuperseded();
+          return;
+        }
         // 4xx other than timeout/rate limit: the Worker rejected it for good; retrying won't help.
         if (response.status < 500 && response.status !== 408 && response.status !== 429) {
           this.#log.warn("callback rejected", { event: payload.event, status: response.status });

@@ -14,6 +14,9 @@ export const FAILURE_REASONS = {
 
 export type FailureCode = keyof typeof FAILURE_REASONS;
 
+/** The input is at fault: another attempt would fail the same way. The others are worth a retry. */
+export const PERMANENT_FAILURES: readonly FailureCode[] = ["not_media", "no_video", "too_long", "too_large", "corrupt"];
+
 export class JobFailure extends Error {
   readonly code: FailureCode;
   readonly reason: string;

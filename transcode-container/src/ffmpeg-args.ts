@@ -62,9 +62,13 @@ export function buildLadderArgs(input: {
   const x264 = LADDER_PROFILE.x264;
   const decodeRate = formatRational(ladder.sourceFrameRate);
 
-  // Shared decode branch: constant frame rate (VFR sources become CFR), then split.
+  // Shared decode branch: deinterlace if needed (only frames flagged interlaced), constant
+  // frame rate (VFR sources become CFR), then split.
   const branches = rungs.map((_, i) => `[r${i}]`).join("");
-  const graph: string[] = [`[0:v:0]fps=${decodeRate},split=${rungs.length + 3}${branches}[poster_in][thumbs_in][tiles_in]`];
+  const deinterlace = ladder.deinterlace ? "bwdif=mode=send_frame:deint=interlaced," : "";
+  const graph: string[] = [
+    `[0:v:0]${deinterlace}fps=${decodeRate},split=${rungs.length + 3}${branches}[poster_in][thumbs_in][tiles_in]`,
+  ];
   rungs.forEach((rung, i) => {
     const rate =
       rationalValue(rung.frameRate) < rationalValue(ladder.sourceFrameRate)
@@ -79,12 +83,17 @@ export function buildLadderArgs(input: {
       `scale=${p.width}:${p.height}:flags=bicubic,setsar=1,thumbnail=n=${p.batch}[poster]`,
   );
   const t = images.thumbnails;
+  // select on an absolute grid (first frame at or after first + k * interval): no drift, and
+  // unlike the fps filter it also yields a frame for clips shorter than one interval.
   graph.push(
-    `[thumbs_in]select='isnan(prev_selected_t)*gte(t,${num(t.first)})+gte(t-prev_selected_t,${num(t.interval - 0.01)})',` +
+    `[thumbs_in]select='gte(t,${num(t.first)}+${num(t.interval)}*selected_n)*lt(selected_n,${t.count})',` +
       `scale=${t.width}:${t.height}:flags=bicubic,setsar=1[thumbs]`,
   );
   const s = images.storyboard;
-  graph.push(`[tiles_in]fps=1/${s.interval}:round=down,scale=${s.tileWidth}:${s.tileHeight}:flags=bicubic,setsar=1[tiles]`);
+  graph.push(
+    `[tiles_in]select='gte(t,${s.interval}*selected_n)',` +
+      `scale=${s.tileWidth}:${s.tileHeight}:flags=bicubic,setsar=1[tiles]`,
+  );
 
   const args: string[] = [
     "-hide_banner", "-nostdin", "-loglevel", "error", "-y",

@@ -18,7 +18,7 @@ export type ImagePlan = {
     height: number;
   };
   thumbnails: { first: number; interval: number; count: number; width: number; height: number };
-  storyboard: { interval: number; tileWidth: number; tileHeight: number; columns: number; maxTiles: number };
+  storyboard: { interval: number; tileWidth: number; tileHeight: number; columns: number };
 };
 
 export const IMAGE_PROFILE = {
@@ -76,7 +76,6 @@ export function planImages(durationSeconds: number, width: number, height: numbe
       tileWidth: IMAGE_PROFILE.tileWidth,
       tileHeight: even((IMAGE_PROFILE.tileWidth * height) / width),
       columns: IMAGE_PROFILE.storyboardColumns,
-      maxTiles: Math.ceil(duration / interval),
     },
   };
 }

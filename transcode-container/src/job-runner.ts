@@ -24,6 +24,14 @@ export type JobOutcome =
   | { state: "failed"; failure: JobFailure }
   | { state: "cancelled" };
 
+export type JobHooks = {
+  onProgress(progress: number): void;
+  /** The outcome is known and the temp folder is gone; called before "ready"/"failed" is sent. */
+  onOutcome(outcome: JobOutcome): void;
+  /** The Worker answered a callback with 410: cancel this run (abort its signal). */
+  onSuperseded(): void;
+};
+
 export type JobDeps = {
   config: Config;
   storage: Storage;
@@ -44,8 +52,9 @@ export async function runTranscodeJob(
   request: JobRequest,
   deps: JobDeps,
   signal: AbortSignal,
-  onProgress: (progress: number) => void,
+  hooks: JobHooks,
 ): Promise<JobOutcome> {
+  const onProgress = hooks.onProgress;
   const { config, storage } = deps;
   const log = deps.log.child({ videoId: request.videoId, jobId: request.jobId, attempt: request.attempt });
   const prefix = request.output.prefix;
@@ -56,6 +65,7 @@ export async function runTranscodeJob(
     signal,
     log,
     backoffBaseMs: deps.callbackBackoffMs,
+    onSuperseded: () => hooks.onSuperseded(),
   });
 
   let progress = 0;
@@ -77,10 +87,14 @@ export async function runTranscodeJob(
   let workDir: string | null = null;
   let ffmpeg: FfmpegRun | null = null;
   let publisher: HlsPublisher | null = null;
-  // The heartbeat doubles as liveness for the Worker's lease: at least every 5 s.
+  // "ready"/"failed" go out only after cleanup, so when the Worker hears it the run is over.
+  let terminal: (() => Promise<void>) | null = null;
+  let outcome: JobOutcome | null = null;
+  // The heartbeat doubles as liveness for the Worker's lease: a progress event at least every
+  // HEARTBEAT_MS (checked twice as often), well inside the 10 s the Worker expects.
   const heartbeat = setInterval(() => {
-    if (Date.now() - lastProgressSent >= HEARTBEAT_MS - 100) sendProgress();
-  }, HEARTBEAT_MS);
+    if (Date.now() - lastProgressSent >= HEARTBEAT_MS) sendProgress();
+  }, HEARTBEAT_MS / 2);
 
   try {
     void channel.send("started", { progress: 0 });
@@ -107,6 +121,7 @@ export async function runTranscodeJob(
       height: probe.height,
       frameRate: probe.frameRate,
       hasAudio: probe.hasAudio,
+      interlaced: probe.interlaced,
     });
     const images = planImages(probe.durationSeconds, probe.width, probe.height, rationalValue(ladder.sourceFrameRate));
     const layout = outputLayout(workDir);
@@ -241,24 +256,30 @@ export async function runTranscodeJob(
     progress = 100;
     onProgress(100);
     log.info("ready", { seconds: (Date.now() - started) / 1000 });
-    void channel.send("ready", { progress: 100, probe: probeInfo, result });
-    return { state: "done", result };
+    terminal = () => channel.send("ready", { progress: 100, probe: probeInfo, result });
+    outcome = { state: "done", result };
+    return outcome;
   } catch (error) {
     if (signal.aborted) return { state: "cancelled" };
     const failure = error instanceof JobFailure ? error : new JobFailure("internal", undefined, String(error));
     log.warn("job failed", { code: failure.code, detail: failure.detail });
-    void channel.send("failed", {
-      progress: Math.floor(progress),
-      ...(probeInfo ? { probe: probeInfo } : {}),
-      failure: { code: failure.code, reason: failure.reason },
-    });
-    return { state: "failed", failure };
+    const failedAt = Math.floor(progress);
+    terminal = () =>
+      channel.send("failed", {
+        progress: failedAt,
+        ...(probeInfo ? { probe: probeInfo } : {}),
+        failure: { code: failure.code, reason: failure.reason },
+      });
+    outcome = { state: "failed", failure };
+    return outcome;
   } finally {
     clearInterval(heartbeat);
     ffmpeg?.kill();
     await publisher?.stop();
     if (workDir) await removeJobDir(workDir).catch((e) => log.error("temp cleanup failed", { error: String(e) }));
     // Terminal callbacks are retried for a while; the job is over only once they are settled.
+    if (outcome && !signal.aborted) hooks.onOutcome(outcome);
+    if (terminal && !signal.aborted) await terminal();
     await channel.drain();
   }
 }

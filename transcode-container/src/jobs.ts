@@ -1,8 +1,9 @@
 // Job registry: at most one run per video. A repeated POST of the running job is a no-op; a
 // different job or attempt for the same video replaces the running one, which is killed and
-// silenced before the new run starts writing (both write the same keys).
+// silenced before the new run starts writing (both write the same keys). A run whose callback
+// the Worker answers with 410 Gone (superseded attempt) is cancelled the same way.
 import type { JobRequest, JobState } from "./contract.ts";
-import { runTranscodeJob, type JobDeps, type JobOutcome } from "./job-runner.ts";
+import { runTranscodeJob, type JobDeps, type JobHooks, type JobOutcome } from "./job-runner.ts";
 
 export type JobView = {
   videoId: string;
@@ -28,7 +29,7 @@ export type JobRunner = (
   request: JobRequest,
   deps: JobDeps,
   signal: AbortSignal,
-  onProgress: (progress: number) => void,
+  hooks: JobHooks,
 ) => Promise<JobOutcome>;
 
 export class JobRegistry {
@@ -65,10 +66,22 @@ export class JobRegistry {
       await previous.catch(() => {});
       if (controller.signal.aborted) return;
       try {
-        const outcome = await this.#runner(request, this.#deps, controller.signal, (p) => {
-          entry.progress = p;
+        const settle = (outcome: JobOutcome) => {
+          if (entry.state === "running") entry.state = outcome.state;
+        };
+        const outcome = await this.#runner(request, this.#deps, controller.signal, {
+          onProgress: (p) => {
+            entry.progress = p;
+          },
+          onOutcome: settle,
+          onSuperseded: () => {
+            if (entry.state !== "running") return;
+            this.#deps.log.info("job superseded (callback answered 410)", { videoId: request.videoId, jobId: request.jobId });
+            entry.state = "cancelled";
+            controller.abort();
+          },
         });
-        if (entry.state === "running") entry.state = outcome.state;
+        settle(outcome);
       } catch (error) {
         // The runner reports its own failures; this is a last line so the server never dies.
         this.#deps.log.error("job crashed", { videoId: request.videoId, error: String(error) });

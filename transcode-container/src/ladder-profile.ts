@@ -53,6 +53,7 @@ export type SourceVideo = {
   /** Source frame rate as a rational, if known. */
   frameRate: Rational | null;
   hasAudio: boolean;
+  interlaced?: boolean;
 };
 
 export type Rational = { num: number; den: number };
@@ -76,6 +77,7 @@ export type Ladder = {
   sourceFrameRate: Rational;
   keyframeGridRate: Rational;
   hasAudio: boolean;
+  deinterlace: boolean;
 };
 
 const even = (value: number): number => Math.max(2, 2 * Math.round(value / 2));
@@ -111,10 +113,12 @@ export function outputFrameRate(source: Rational | null): Rational {
   const value = rationalValue(source);
   if (value >= cap) return { num: cap, den: 1 };
   let best: Rational | null = null;
+  let bestDistance = 0.03;
   for (const standard of STANDARD_RATES) {
     const relative = Math.abs(rationalValue(standard) - value) / rationalValue(standard);
-    if (relative <= 0.03 && (!best || relative < Math.abs(rationalValue(best) - value))) {
+    if (relative <= bestDistance) {
       best = standard;
+      bestDistance = relative;
     }
   }
   if (best) return best;
@@ -186,6 +190,7 @@ export function buildLadder(source: SourceVideo): Ladder {
     sourceFrameRate: fastest.frameRate,
     keyframeGridRate: slowest.frameRate,
     hasAudio: source.hasAudio,
+    deinterlace: source.interlaced === true,
   };
 }
 

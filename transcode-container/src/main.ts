@@ -6,6 +6,10 @@ import { createTranscoder } from "./server.ts";
 
 const log = createLogger({ service: "transcoder" });
 
+// If whoever reads our output goes away (EPIPE), logging must not turn into a crash loop.
+process.stdout.on("error", () => {});
+process.stderr.on("error", () => {});
+
 // A bug in one job must not take down the others: log and keep serving.
 process.on("unhandledRejection", (reason) => log.error("unhandled rejection", { reason: String(reason) }));
 process.on("uncaughtException", (error) => log.error("uncaught exception", { error: String(error), stack: error.stack }));

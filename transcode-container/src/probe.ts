@@ -14,6 +14,8 @@ export type ProbeResult = {
   codedHeight: number;
   rotation: number;
   frameRate: Rational | null;
+  /** Interlaced fields (broadcast/camcorder footage) need deinterlacing before scaling. */
+  interlaced: boolean;
   hasAudio: boolean;
   formatName: string;
   videoCodec: string;
@@ -30,6 +32,7 @@ type FfprobeStream = {
   avg_frame_rate?: string;
   duration?: string;
   nb_frames?: string;
+  field_order?: string;
   disposition?: { attached_pic?: number };
   tags?: Record<string, string>;
   side_data_list?: { side_data_type?: string; rotation?: number }[];
@@ -49,7 +52,7 @@ const STILL_IMAGE_CODECS = new Set(["png", "bmp", "tiff", "webp", "jpegls", "jpe
 
 export function parseRational(value: string | undefined): Rational | null {
   if (!value) return null;
-  const [num, den] = value.split("/").map(Number);
+  const [num, den] = value.split(/[/:]/).map(Number);
   if (!Number.isFinite(num) || !Number.isFinite(den) || num <= 0 || den <= 0) return null;
   return { num, den };
 }
@@ -125,6 +128,7 @@ export function interpretProbe(output: FfprobeOutput, maxDurationSeconds: number
     codedHeight,
     rotation,
     frameRate,
+    interlaced: ["tt", "bb", "tb", "bt"].includes(video.field_order ?? ""),
     hasAudio,
     formatName,
     videoCodec: video.codec_name ?? "unknown",

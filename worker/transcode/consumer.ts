@@ -8,7 +8,9 @@ import { transcodeMessageSchema, type TranscodeMessage } from "./job-contract.ts
 import { failTranscode, leaseTranscode } from "./lease.ts";
 import { startTranscoderJob } from "./transcoder-client.ts";
 
-const SOURCE_URL_TTL_SECONDS = 6 * 60 * 60;
+// FFmpeg streams the source for the whole encode: the URL must outlive the longest job (S3's
+// presigning maximum is 7 days).
+const SOURCE_URL_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 export function transcodeSettings(env: Env) {
   return {

@@ -1,56 +1,12 @@
-// The HTTP contract between the Worker and the transcoder (Container in production, local process
-// in development). Keep in step with transcode-container/src.
+// The Worker ↔ transcoder contract lives with the transcoder (transcode-container/src/contract.ts,
+// no Node imports); the Worker adds only its own queue message.
 import { z } from "zod";
+
+export { callbackPayloadSchema as callbackEventSchema, type CallbackPayload as CallbackEvent, type JobRequest as TranscoderJobRequest } from "#transcoder/contract.ts";
+export { PERMANENT_FAILURES } from "#transcoder/failures.ts";
 
 export const transcodeMessageSchema = z.object({
   videoId: z.uuid(),
   reason: z.enum(["upload", "retry", "sweep"]).default("upload"),
 });
 export type TranscodeMessage = z.infer<typeof transcodeMessageSchema>;
-
-export type TranscoderJobRequest = {
-  jobId: string;
-  videoId: string;
-  attempt: number;
-  source: { url: string };
-  output: { prefix: string };
-  callback: { url: string };
-};
-
-const renditionSchema = z.object({
-  name: z.string(),
-  width: z.number().int(),
-  height: z.number().int(),
-  bandwidth: z.number().int(),
-  averageBandwidth: z.number().int(),
-  codecs: z.string(),
-  frameRate: z.number(),
-  playlist: z.string(),
-});
-
-export const callbackEventSchema = z.object({
-  jobId: z.uuid(),
-  videoId: z.uuid(),
-  attempt: z.number().int().min(1),
-  event: z.enum(["started", "progress", "playable", "ready", "failed"]),
-  at: z.string(),
-  progress: z.number().min(0).max(100).optional(),
-  probe: z
-    .object({ durationSeconds: z.number(), width: z.number().int(), height: z.number().int(), hasAudio: z.boolean() })
-    .optional(),
-  playable: z.object({ master: z.string() }).optional(),
-  result: z
-    .object({
-      durationSeconds: z.number(),
-      width: z.number().int(),
-      height: z.number().int(),
-      master: z.string(),
-      poster: z.string(),
-      thumbnails: z.array(z.string()),
-      storyboard: z.object({ image: z.string(), vtt: z.string() }),
-      renditions: z.array(renditionSchema),
-    })
-    .optional(),
-  failure: z.object({ code: z.string(), reason: z.string() }).optional(),
-});
-export type CallbackEvent = z.infer<typeof callbackEventSchema>;

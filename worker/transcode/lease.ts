@@ -67,3 +67,13 @@ export async function failTranscode(db: Database, videoId: string, jobId: string
     .returning({ id: videos.id });
   return rows.length > 0;
 }
+
+/** Hands the current attempt back to the queue (status queued); the next lease counts an attempt. */
+export async function requeueTranscode(db: Database, videoId: string, jobId: string): Promise<boolean> {
+  const rows = await db
+    .update(videos)
+    .set({ status: "queued", queuedAt: sql`now()`, heartbeatAt: null, updatedAt: sql`now()` })
+    .where(and(eq(videos.id, videoId), eq(videos.jobId, jobId), eq(videos.status, "processing")))
+    .returning({ id: videos.id });
+  return rows.length > 0;
+}

@@ -15,6 +15,8 @@ export class CallbackRecorder {
   /** Per event name: how many deliveries to answer with 500 before accepting. */
   readonly failures = new Map<string, number>();
   readonly attempts = new Map<string, number>();
+  /** Job ids answered with 410 Gone, as the Worker does for a superseded attempt. */
+  readonly gone = new Set<string>();
   hooks: Hook[] = [];
   url = "";
   #server: Server | null = null;
@@ -47,6 +49,10 @@ export class CallbackRecorder {
         const payload = parsed.data;
         const key = `${payload.jobId}:${payload.attempt}:${payload.event}`;
         this.attempts.set(key, (this.attempts.get(key) ?? 0) + 1);
+        if (this.gone.has(payload.jobId)) {
+          res.writeHead(410).end();
+          return;
+        }
         const failuresLeft = this.failures.get(payload.event) ?? 0;
         if (failuresLeft > 0) {
           this.failures.set(payload.event, failuresLeft - 1);

@@ -15,7 +15,8 @@ export type ClipOptions = {
   width: number;
   height: number;
   seconds: number;
-  rate?: number;
+  /** Frames per second, or a rational such as "60000/1001". */
+  rate?: number | string;
   audio?: boolean;
   /** Write the moov atom first (so a truncated copy still probes). */
   faststart?: boolean;
@@ -26,7 +27,7 @@ export async function makeClip(dir: string, name: string, o: ClipOptions): Promi
   const file = path.join(dir, `${name}.${o.container ?? "mp4"}`);
   const args = ["-f", "lavfi", "-i", `testsrc2=size=${o.width}x${o.height}:rate=${o.rate ?? 30}:duration=${o.seconds}`];
   if (o.audio) args.push("-f", "lavfi", "-i", `sine=frequency=440:sample_rate=48000:duration=${o.seconds}`);
-  args.push("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", String((o.rate ?? 30) * 2));
+  args.push("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p");
   if (o.audio) args.push("-c:a", "aac", "-b:a", "96k");
   if (o.faststart) args.push("-movflags", "+faststart");
   args.push(file);
@@ -49,6 +50,18 @@ export async function makeVfrClip(dir: string, name: string): Promise<string> {
     "testsrc2=s=320x240:r=15:d=2[a];testsrc2=s=320x240:r=30:d=2[b];[a][b]concat=n=2:v=1:a=0",
     "-fps_mode", "vfr",
     "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+    file,
+  ]);
+  return file;
+}
+
+/** Interlaced (top field first) PAL-sized clip, as from a camcorder or broadcast capture. */
+export async function makeInterlacedClip(dir: string, name: string): Promise<string> {
+  const file = path.join(dir, `${name}.mp4`);
+  await ffmpeg([
+    "-f", "lavfi", "-i", "testsrc2=size=720x576:rate=25:duration=2",
+    "-vf", "setfield=tff", "-flags", "+ildct+ilme",
+    "-c:v", "libx264", "-preset", "ultrafast", "-x264-params", "tff=1", "-pix_fmt", "yuv420p",
     file,
   ]);
   return file;

@@ -1,7 +1,7 @@
 // Runs the transcoder exactly as production does (`node transcode-container/src/main.ts`), as
 // a child process in its own process group so a test can kill it together with its FFmpeg.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,12 +17,15 @@ export class TranscoderProcess {
   readonly workDir: string;
   readonly baseUrl: string;
   readonly logs: string[];
+  /** The work folder was made here (not passed in), so stop() removes it. */
+  readonly ownsWorkDir: boolean;
 
-  private constructor(child: ChildProcess, workDir: string, baseUrl: string, logs: string[]) {
+  private constructor(child: ChildProcess, workDir: string, baseUrl: string, logs: string[], ownsWorkDir: boolean) {
     this.child = child;
     this.workDir = workDir;
     this.baseUrl = baseUrl;
     this.logs = logs;
+    this.ownsWorkDir = ownsWorkDir;
   }
 
   static async start(
@@ -81,7 +84,7 @@ export class TranscoderProcess {
         reject(new Error(`transcoder exited (${code}):\n${logs.join("\n")}`));
       });
     });
-    return new TranscoderProcess(child, workDir, `http://127.0.0.1:${port}`, logs);
+    return new TranscoderProcess(child, workDir, `http://127.0.0.1:${port}`, logs, !options.workDir);
   }
 
   fetch(pathname: string, init?: RequestInit): Promise<Response> {
@@ -104,6 +107,7 @@ export class TranscoderProcess {
   /** Graceful stop, as the container runtime does. */
   async stop(): Promise<void> {
     await this.#signalGroup("SIGTERM");
+    if (this.ownsWorkDir) await rm(this.workDir, { recursive: true, force: true });
   }
 
   async #signalGroup(signal: NodeJS.Signals): Promise<void> {
