@@ -9,6 +9,7 @@ export default defineConfig({
     include: ["tests/e2e/**/*.test.ts"],
     environment: "node",
     fileParallelism: false,
+    passWithNoTests: true,
     testTimeout: 180_000,
     hookTimeout: 180_000,
   },
