@@ -32,7 +32,7 @@ let failedProjects: string[] = [];
 async function runVitest(project: string, env: Record<string, string>) {
   const report = path.join(scratch, `${project}.json`);
   try {
-    await runToEnd(bin("vitest"), ["run", "--project", project, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], {
+    await runToEnd(bin("vitest"), ["run", "--project", project, "--passWithNoTests", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], {
       cwd: root,
       env: { ...env, TEST_POSTGRES_URL: serverUrl },
     });
