@@ -24,7 +24,9 @@ function configureLocalProxy(proxy: string) {
 export function openDatabase(env: DbEnv, opts: { logger?: Logger } = {}): DatabaseHandle {
   if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not configured");
   if (env.NEON_WS_PROXY) configureLocalProxy(env.NEON_WS_PROXY);
-  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 4, connectionTimeoutMillis: 5000 });
+  // One connection per request: setting up a connection costs far more than any of our queries,
+  // so parallel queries in a request queue on it rather than opening more.
+  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 1, connectionTimeoutMillis: 5000 });
   // A dropped connection must not become an unhandled rejection that kills the isolate.
   let closing = false;
   pool.on("error", (err: Error) => {
