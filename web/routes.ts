@@ -1,3 +1,16 @@
-import { type RouteConfig, index } from "@react-router/dev/routes";
+import { type RouteConfig, index, route } from "@react-router/dev/routes";
 
-export default [index("routes/home.tsx")] satisfies RouteConfig;
+// Page URLs are part of the public contract (shared/API.md, "Pages").
+export default [
+  index("routes/home.tsx"),
+  route("watch/:videoId", "routes/watch.tsx"),
+  route("c/:creatorId", "routes/channel.tsx"),
+  route("feed", "routes/feed.tsx"),
+  route("search", "routes/search.tsx"),
+  route("signup", "routes/signup.tsx"),
+  route("login", "routes/login.tsx"),
+  route("logout", "routes/logout.tsx"),
+  route("studio", "routes/studio.tsx"),
+  route("studio/upload", "routes/studio.upload.tsx"),
+  route("*", "routes/not-found.tsx"),
+] satisfies RouteConfig;

@@ -26,7 +26,12 @@ export async function startWsBridge(port = 0): Promise<Bridge> {
       connected = true;
       for (const chunk of pending.splice(0)) tcp.write(chunk);
     });
-    ws.on("message", (data: Buffer) => (connected ? tcp.write(data) : pending.push(data)));
+    const terminate = watchForTerminate(() => tcp.end());
+    ws.on("message", (data: Buffer) => {
+      if (connected) tcp.write(data);
+      else pending.push(data);
+      terminate(data);
+    });
     tcp.on("data", (chunk) => ws.readyState === ws.OPEN && ws.send(chunk));
     const close = () => {
       sockets.delete(tcp);
@@ -52,5 +57,36 @@ export async function startWsBridge(port = 0): Promise<Bridge> {
         for (const client of wss.clients) client.terminate();
         wss.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * Follows the client's Postgres message stream and calls `onTerminate` after a Terminate ('X')
+ * message. Postgres closes the connection itself then; PGlite's socket server does not, and the
+ * driver waits for that close, which would leave every connection open.
+ */
+function watchForTerminate(onTerminate: () => void): (chunk: Buffer) => void {
+  let buffer = Buffer.alloc(0);
+  let startupDone = false;
+  return (chunk) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    for (;;) {
+      if (!startupDone) {
+        // Startup, SSL and cancel requests: int32 length (including itself), no type byte.
+        if (buffer.length < 4) return;
+        const length = buffer.readInt32BE(0);
+        if (buffer.length < length) return;
+        const code = buffer.length >= 8 ? buffer.readInt32BE(4) : 0;
+        buffer = buffer.subarray(length);
+        if (code === 196608) startupDone = true; // protocol 3.0 startup; SSL requests come before it
+        continue;
+      }
+      if (buffer.length < 5) return;
+      const type = buffer[0]!;
+      const length = buffer.readInt32BE(1);
+      if (buffer.length < 1 + length) return;
+      buffer = buffer.subarray(1 + length);
+      if (type === 0x58) onTerminate();
+    }
   };
 }

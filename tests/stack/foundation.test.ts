@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../scripts/stack/start-stack.ts";
+import { api, signUpCreator } from "../support/api-calls.ts";
 import { localS3 } from "../support/s3-client.ts";
 
 let stack: Stack;
@@ -27,6 +28,16 @@ describe("local platform on embedded PGlite", () => {
     const res = await fetch(`${stack.origin}/api/health`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true });
+  });
+
+  it("PGlite holds up under concurrent requests (one shared backend behind the socket server)", async () => {
+    for (let round = 0; round < 3; round++) {
+      const signups = await Promise.allSettled(Array.from({ length: 15 }, (_, i) => signUpCreator(stack.origin, `Concurrent ${round}.${i}`)));
+      expect(signups.filter((s) => s.status === "rejected")).toEqual([]);
+      const lists = await Promise.all(Array.from({ length: 30 }, () => api(stack.origin, "/api/videos?sort=latest").then((r) => r.status)));
+      expect(new Set(lists)).toEqual(new Set([200]));
+    }
+    expect((await api(stack.origin, "/api/health")).status).toBe(200);
   });
 
   it("serves the web app on the same origin", async () => {

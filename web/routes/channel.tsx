@@ -1,0 +1,100 @@
+import { Link, isRouteErrorResponse, useRouteLoaderData } from "react-router";
+import type { Route } from "./+types/channel";
+import { FollowButton } from "../components/FollowButton";
+import { VideoList } from "../components/VideoList";
+import { loadJson } from "../lib/api.server";
+import { followAction } from "../lib/follow.server";
+import { formatNumber } from "../lib/format";
+import type { Creator, Page, Video } from "../lib/types";
+import type { loader as rootLoader } from "../root";
+
+export async function loader({ params, context, request }: Route.LoaderArgs) {
+  const id = encodeURIComponent(params.creatorId);
+  const cursor = new URL(request.url).searchParams.get("cursor");
+  const [creator, videos] = await Promise.all([
+    loadJson<Creator>(context, `/api/creators/${id}`),
+    loadJson<Page<Video>>(context, `/api/creators/${id}/videos?limit=24${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`),
+  ]);
+  // The owner's own listing includes drafts; the public channel shows what everyone sees.
+  const listed = { ...videos, items: videos.items.filter((v) => v.visibility === "public" && v.playable) };
+  return { creator, videos: listed, paged: !!cursor };
+}
+
+export async function action({ request, context }: Route.ActionArgs) {
+  return followAction(context, await request.formData());
+}
+
+export function meta({ loaderData }: Route.MetaArgs) {
+  if (!loaderData) return [{ title: "Channel not found · Edge Video" }];
+  const { creator } = loaderData;
+  return [
+    { title: `${creator.displayName} · Edge Video` },
+    { name: "description", content: creator.bio || `Videos by ${creator.displayName}.` },
+    { property: "og:title", content: creator.displayName },
+    { property: "og:type", content: "profile" },
+  ];
+}
+
+export default function Channel({ loaderData }: Route.ComponentProps) {
+  const { creator, videos, paged } = loaderData;
+  const me = useRouteLoaderData<typeof rootLoader>("root")?.me ?? null;
+  const own = me?.creator?.id === creator.id;
+  return (
+    <main id="main" className="mx-auto max-w-7xl px-4 py-6">
+      <header className="mb-8 flex flex-wrap items-center gap-5">
+        <span aria-hidden="true" className="grid h-20 w-20 place-items-center rounded-full bg-red-700 text-3xl font-bold text-white">
+          {creator.displayName.slice(0, 1).toUpperCase()}
+        </span>
+        <div className="min-w-0 flex-1">
+          <h1 className="text-2xl font-bold">{creator.displayName}</h1>
+          <p className="text-sm text-neutral-400">
+            {formatNumber(creator.followerCount)} {creator.followerCount === 1 ? "follower" : "followers"}
+            {creator.videoCount != null && ` · ${formatNumber(creator.videoCount)} ${creator.videoCount === 1 ? "video" : "videos"}`}
+          </p>
+          {creator.bio && <p className="mt-2 max-w-2xl whitespace-pre-wrap text-neutral-200">{creator.bio}</p>}
+        </div>
+        {own ? (
+          <Link to="/studio" className="rounded-full border border-neutral-600 px-4 py-2 text-sm hover:bg-neutral-800">
+            Manage videos
+          </Link>
+        ) : (
+          <FollowButton creatorId={creator.id} name={creator.displayName} following={!!creator.following} signedIn={!!me} />
+        )}
+      </header>
+      <section aria-labelledby="videos-heading">
+        <h2 id="videos-heading" className="mb-4 text-xl font-semibold">
+          Videos
+        </h2>
+        {paged && (
+          <p className="mb-4">
+            <Link to={`/c/${creator.id}`} className="underline">
+              ← Back to the newest
+            </Link>
+          </p>
+        )}
+        <VideoList
+          page={videos}
+          label="Videos"
+          showCreator={false}
+          eager={4}
+          moreHref={(c) => `/c/${creator.id}?cursor=${encodeURIComponent(c)}`}
+          pick={(d) => (d as { videos?: Page<Video> }).videos}
+          empty="No videos yet."
+        />
+      </section>
+    </main>
+  );
+}
+
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  return (
+    <main id="main" className="mx-auto max-w-xl p-8">
+      <h1 className="text-2xl font-semibold">{notFound ? "Channel not found" : "This channel cannot be shown"}</h1>
+      <p className="mt-2 text-neutral-300">{notFound ? "Check the link and try again." : "Something went wrong. Please try again."}</p>
+      <Link className="mt-4 inline-block underline" to="/">
+        Browse videos
+      </Link>
+    </main>
+  );
+}
