@@ -1,18 +1,22 @@
 // Streams HTML with the Web Streams API, which the Workers runtime provides.
 import { isbot } from "isbot";
 import { renderToReadableStream } from "react-dom/server";
-import type { EntryContext } from "react-router";
+import type { EntryContext, RouterContextProvider } from "react-router";
 import { ServerRouter } from "react-router";
+import { nonceContext } from "./lib/api-context";
 
 export default async function handleRequest(
   request: Request,
   responseStatusCode: number,
   responseHeaders: Headers,
   routerContext: EntryContext,
+  loadContext?: RouterContextProvider,
 ) {
   let shellRendered = false;
+  const nonce = loadContext?.get(nonceContext) || undefined;
   const userAgent = request.headers.get("user-agent");
-  const body = await renderToReadableStream(<ServerRouter context={routerContext} url={request.url} />, {
+  const body = await renderToReadableStream(<ServerRouter context={routerContext} url={request.url} nonce={nonce} />, {
+    nonce,
     onError(error: unknown) {
       responseStatusCode = 500;
       if (shellRendered) console.error(error);
@@ -26,4 +30,4 @@ export default async function handleRequest(
 }
 
 // The Worker reads the context key from here so that it uses the same instance as the routes.
-export { apiContext } from "./lib/api-context";
+export { apiContext, nonceContext } from "./lib/api-context";

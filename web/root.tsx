@@ -15,12 +15,14 @@ import {
   type ShouldRevalidateFunctionArgs,
 } from "react-router";
 import type { Route } from "./+types/root";
+import { nonceContext } from "./lib/api-context";
 import { getMe } from "./lib/api.server";
+import { useNonce } from "./lib/nonce";
 import { hasSessionHint, refreshSession } from "./lib/session";
 import "./app.css";
 
 export async function loader({ context }: Route.LoaderArgs) {
-  return { me: await getMe(context) };
+  return { me: await getMe(context), nonce: context.get(nonceContext) };
 }
 
 // Who is signed in changes only through forms (login, signup, logout, becoming a creator) or an
@@ -138,6 +140,7 @@ function Header() {
 }
 
 export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -157,8 +160,8 @@ export function Layout({ children }: { children: ReactNode }) {
         </a>
         <Header />
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

@@ -38,8 +38,21 @@ api.route("/internal/transcode", transcodeCallbackRoutes);
 api.all("*", () => problemResponse({ status: 404, detail: "No such API route." }));
 api.onError((err, c) => toProblemResponse(err, c));
 
+const storageOrigin = (endpoint: string) => {
+  try {
+    return new URL(endpoint).origin;
+  } catch {
+    return null;
+  }
+};
+
 export const app = new Hono<AppEnv>();
 app.route("/api", api);
 app.route("/media", mediaRoutes);
-app.all("*", (c) => renderPage(c.req.raw, (request) => Promise.resolve(app.fetch(request, c.env, c.executionCtx))));
+app.all("*", (c) =>
+  renderPage(c.req.raw, (request) => Promise.resolve(app.fetch(request, c.env, c.executionCtx)), {
+    // Browsers upload parts straight to storage: the CSP must let them connect there.
+    storageOrigin: storageOrigin(c.env.S3_ENDPOINT),
+  }),
+);
 app.onError((err, c) => toProblemResponse(err, c));

@@ -31,7 +31,7 @@ beforeAll(async () => {
     launchChromium(),
     makeClip(path.join(clipDir, "a11y.mp4"), { seconds: 4, width: 640, height: 360 }),
   ]);
-  const context = await newContext(browser, platform.origin);
+  const context = await newContext(browser, platform.origin, { injectsScripts: true });
   page = await context.newPage();
   await signUpInBrowser(page, { role: "creator", displayName: "Axe Checker" });
   // The browser's access cookie is a bearer token too: upload as this creator through the API.
@@ -75,7 +75,7 @@ describe("accessibility (axe-core: no serious or critical violations)", () => {
   });
 
   it("sign-up, sign-in and search", async () => {
-    const context = await newContext(browser, platform.origin);
+    const context = await newContext(browser, platform.origin, { injectsScripts: true });
     const anonymous = await context.newPage();
     const previous = page;
     page = anonymous;

@@ -54,8 +54,9 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
 }
 
-export async function newContext(browser: Browser, origin: string): Promise<BrowserContext> {
-  return browser.newContext({ baseURL: origin, viewport: { width: 1280, height: 800 } });
+/** `injectsScripts`: the test adds its own scripts (axe-core) to pages, which the app's CSP forbids. */
+export async function newContext(browser: Browser, origin: string, opts: { injectsScripts?: boolean } = {}): Promise<BrowserContext> {
+  return browser.newContext({ baseURL: origin, viewport: { width: 1280, height: 800 }, bypassCSP: opts.injectsScripts ?? false });
 }
 
 export const PASSWORD = "correct horse battery staple";

@@ -51,7 +51,30 @@ describe("foundation", () => {
     const res = await SELF.fetch("http://example.com/");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/html/);
-    expect(await res.text()).toContain("Edge Video");
+    const html = await res.text();
+    expect(html).toContain("Edge");
+    // Security headers: a CSP whose nonce is on every inline script, and no framing.
+    const csp = res.headers.get("content-security-policy")!;
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    const inline = [...html.matchAll(/<script(?![^>]*\bsrc=)([^>]*)>/g)];
+    expect(inline.length).toBeGreaterThan(0);
+    for (const [, attributes] of inline) expect(attributes).toContain(`nonce="${nonce}"`);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+    // A fresh nonce per response.
+    const again = await SELF.fetch("http://example.com/");
+    expect(again.headers.get("content-security-policy")).not.toBe(csp);
+    await again.body?.cancel();
+  });
+
+  it("API responses are not sniffed or cached by shared caches", async () => {
+    const res = await SELF.fetch("http://example.com/api/health");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("cache-control")).toBe("no-store");
   });
 
   it("a message on the transcode queue reaches the consumer, which calls the transcoder over HTTP", async () => {

@@ -6,3 +6,6 @@ import { createContext } from "react-router";
 export type ApiFetch = (path: string, init?: RequestInit) => Promise<Response>;
 
 export const apiContext = createContext<ApiFetch>();
+
+/** The per-response CSP nonce the Worker allows inline scripts with (see worker/http/security-headers.ts). */
+export const nonceContext = createContext<string>("");

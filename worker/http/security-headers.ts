@@ -19,7 +19,7 @@ export function contentSecurityPolicy(opts: { nonce: string; storageOrigin: stri
   const connect = ["'self'", opts.storageOrigin].filter(Boolean).join(" ");
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${opts.nonce}' 'strict-dynamic'`,
+    `script-src 'self' 'nonce-${opts.nonce}'`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
@@ -43,5 +43,5 @@ export function setPageSecurityHeaders(headers: Headers, csp: string): void {
 
 export function newNonce(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes));
+  return btoa(String.fromCharCode(...bytes)).replace(/=+$/, "");
 }

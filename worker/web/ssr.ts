@@ -2,16 +2,24 @@
 // `npm run build`; wrangler.toml aliases the virtual module to it.
 import { RouterContextProvider, createRequestHandler, type RouterContext } from "react-router";
 import * as build from "virtual:react-router/server-build";
+import { contentSecurityPolicy, newNonce, setPageSecurityHeaders } from "../http/security-headers.ts";
 
 type ApiFetch = (path: string, init?: RequestInit) => Promise<Response>;
 
 const handler = createRequestHandler(build as never, "production");
 // Same instance the routes import (exported by web/entry.server.tsx).
-const apiContext = (build.entry.module as unknown as { apiContext: RouterContext<ApiFetch> }).apiContext;
+const entryModule = build.entry.module as unknown as { apiContext: RouterContext<ApiFetch>; nonceContext: RouterContext<string> };
+const { apiContext, nonceContext } = entryModule;
 
 /** Forwards the visitor's cookies so loaders act as the signed-in person. */
-export function renderPage(request: Request, callApi: (request: Request) => Promise<Response>): Promise<Response> {
+export async function renderPage(
+  request: Request,
+  callApi: (request: Request) => Promise<Response>,
+  security: { storageOrigin: string | null },
+): Promise<Response> {
+  const nonce = newNonce();
   const context = new RouterContextProvider();
+  context.set(nonceContext, nonce);
   context.set(apiContext, (path, init = {}) => {
     const headers = new Headers(init.headers);
     const cookie = request.headers.get("cookie");
@@ -24,5 +32,9 @@ export function renderPage(request: Request, callApi: (request: Request) => Prom
     if (!headers.has("origin")) headers.set("origin", new URL(request.url).origin);
     return callApi(new Request(new URL(path, request.url), { ...init, headers }));
   });
-  return handler(request, context);
+  const response = await handler(request, context);
+  // Headers of a page (HTML or React Router's data requests); redirects and data alike get them.
+  const headers = new Headers(response.headers);
+  setPageSecurityHeaders(headers, contentSecurityPolicy({ nonce, storageOrigin: security.storageOrigin }));
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }

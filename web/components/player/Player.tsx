@@ -7,6 +7,7 @@ import { callApi } from "../../lib/client-api";
 import { formatDuration } from "../../lib/format";
 import { VIDEO_ELEMENT_ID, VOLUME_KEY, bootInBrowser, bootScript, type BootConfig, type PlayerElement } from "./hls-loader";
 import { cueAt, parseStoryboard, type StoryboardCue } from "./storyboard";
+import { useNonce } from "../../lib/nonce";
 
 export type PlayerVideo = {
   id: string;
@@ -39,6 +40,7 @@ const ICONS = {
 };
 
 export function Player({ video, autoPlay = true, startAt }: { video: PlayerVideo; autoPlay?: boolean; startAt?: number }) {
+  const nonce = useNonce();
   const media = useRef<HTMLVideoElement>(null);
   const wrap = useRef<HTMLDivElement>(null);
   const hlsRef = useRef<HlsType | null>(null);
@@ -75,7 +77,7 @@ export function Player({ video, autoPlay = true, startAt }: { video: PlayerVideo
   useEffect(() => {
     const el = media.current as PlayerElement | null;
     if (!enhanced || !el) return;
-    if (!el.__ev) bootInBrowser(boot);
+    if (!el.__ev) bootInBrowser(boot, nonce);
     let cancelled = false;
     setVolume(el.volume);
     setMuted(el.muted);
@@ -345,7 +347,7 @@ export function Player({ video, autoPlay = true, startAt }: { video: PlayerVideo
         }}
       />
       {/* Starts playback as soon as the parser gets here, before hydration (see hls-loader.ts). */}
-      <script dangerouslySetInnerHTML={{ __html: bootScript(boot) }} suppressHydrationWarning />
+      <script nonce={nonce} dangerouslySetInnerHTML={{ __html: bootScript(boot) }} suppressHydrationWarning />
       {enhanced && (
         <>
           <p className="sr-only" aria-live="polite">

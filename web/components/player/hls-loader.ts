@@ -47,8 +47,10 @@ export const bootScript = (config: BootConfig) =>
   `(${BOOT})(document.getElementById(${JSON.stringify(VIDEO_ELEMENT_ID)}),${JSON.stringify(config)},${JSON.stringify(hlsUrl)})`;
 
 /** Runs the boot script for an element rendered in the browser (client-side navigation). */
-export function bootInBrowser(config: BootConfig) {
+export function bootInBrowser(config: BootConfig, nonce?: string) {
   const script = document.createElement("script");
+  // The page's CSP allows inline scripts only with its nonce.
+  if (nonce) script.nonce = nonce;
   script.text = bootScript(config);
   document.body.append(script);
   script.remove();
