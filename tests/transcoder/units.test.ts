@@ -131,7 +131,7 @@ describe("ffmpeg arguments", () => {
       sourceUrl: "https://r2.example/source?sig=1",
       ladder,
       images: planImages(10, src.width, src.height, 30),
-      layout: outputLayout("/work/job-x"),
+      layout: outputLayout("/scratch/job-x"),
     });
   };
 
