@@ -15,12 +15,13 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { checkPostgres, recreateDatabase } from "../../scripts/stack/database.ts";
 import { runToEnd } from "../../scripts/stack/processes.ts";
 import { root, startStack } from "../../scripts/stack/start-stack.ts";
 import { signUpCreator, uploadAndWaitReady } from "../../tests/support/api-calls.ts";
 import { makeClip } from "../../tests/support/clips.ts";
+import { launchChromium } from "../../tests/e2e/browser.ts";
 import { gzipSize, lazyChunks, pageSizes } from "./js-size.ts";
 
 const { values: args } = parseArgs({
@@ -28,16 +29,6 @@ const { values: args } = parseArgs({
 });
 const runs = Math.max(1, Number(args.runs));
 
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--autoplay-policy=no-user-gesture-required",
-];
 
 // Injected before any page script: records presented frames, the first `playing`, and pointer presses.
 const PROBE = `
@@ -181,7 +172,7 @@ try {
   await rm(clipDir, { recursive: true, force: true });
   const me = (await (await fetch(`${stack.origin}/api/me`, { headers: { authorization: `Bearer ${creator.token}` } })).json()) as { creator: { id: string } };
 
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   // One warm-up of each kind (first Worker isolate, first transcoded reads), not counted.
   await loadToFirstFrame(browser, stack.origin, video.id);
   await playToFirstFrame(browser, stack.origin, video.id, true);

@@ -9,6 +9,15 @@ const live = new Set<ChildProcess>();
 process.on("exit", () => {
   for (const child of live) killGroup(child, "SIGKILL");
 });
+// Killed from outside (a timeout, a test runner): take the children along, unless the program
+// has its own graceful handler (npm run dev does).
+for (const signal of ["SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => {
+    if (process.listenerCount(signal) > 1) return;
+    for (const child of live) killGroup(child, "SIGKILL");
+    process.exit(128 + (signal === "SIGTERM" ? 15 : 1));
+  });
+}
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;

@@ -50,7 +50,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   await mkdir(path.join(stateDir, "logs"), { recursive: true });
   const cleanups: (() => Promise<void>)[] = [];
   const stop = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+    // Each part gets a bounded time to stop, so one stuck part cannot keep the rest running.
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await Promise.race([cleanup().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    }
   };
   try {
     const database = await startDatabase({ databaseUrl: opts.databaseUrl, pgliteDir: path.join(stateDir, "pglite") });
