@@ -15,7 +15,7 @@ import { startWsBridge } from "./stack/ws-bridge.ts";
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 const serverUrl = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const only = process.argv.slice(2); // e.g. `npm test -- worker stack`
-const projects = only.length ? only : ["worker", "transcoder", "stack", "e2e", "deploy"];
+const projects = only.length ? only : ["types", "worker", "transcoder", "stack", "e2e", "deploy"];
 
 ensureFfmpeg();
 try {
@@ -50,6 +50,21 @@ async function runVitest(project: string, env: Record<string, string>) {
 }
 
 await runToEnd(bin("react-router"), ["build"], { cwd: root });
+
+if (projects.includes("types")) {
+  // Strict types across the Worker, web, scripts and transcoder (each has its own tsconfig).
+  try {
+    await runToEnd(bin("react-router"), ["typegen"], { cwd: root });
+    for (const config of ["tsconfig.worker.json", "tsconfig.node.json", "tsconfig.web.json", "transcode-container/tsconfig.json", "tests/transcoder/tsconfig.json"]) {
+      await runToEnd(bin("tsc"), ["-p", config], { cwd: root });
+    }
+    results.passed += 1;
+    console.log("typecheck: passed");
+  } catch {
+    results.failed += 1;
+    failedProjects.push("types");
+  }
+}
 
 if (projects.includes("worker")) {
   const databaseUrl = await recreateDatabase(serverUrl, "edge_video_test_worker");
