@@ -133,6 +133,21 @@ describe("faults", () => {
     expect(ready.playable).toBe(true);
   });
 
+  it("an upload abandoned for a day is aborted in storage and its row removed by the sweep", async () => {
+    const { videoId, upload } = await uploadFile(creator, clip, { title: "abandoned", stopAfterParts: 0 });
+    await db.query("update videos set created_at = now() - interval '25 hours' where id = $1", [videoId]);
+    await stack.runSweeps();
+    for (let i = 0; i < 50; i++) {
+      const { rows } = await db.query("select count(*)::int as n from videos where id = $1", [videoId]);
+      if (rows[0].n === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect((await api(stack.origin, `/api/videos/${videoId}`, { token: creator.token })).status).toBe(404);
+    // The multipart upload no longer exists: its part URLs stop working.
+    const late = await fetch(upload.parts[0]!.url, { method: "PUT", body: clip });
+    expect(late.ok).toBe(false);
+  });
+
   it("a bad ETag at complete is a clear 422 and a correct retry works", async () => {
     const { videoId, etags } = await uploadFile(creator, clip, { title: "bad etag" });
     const wrong = await api<{ detail: string }>(stack.origin, `/api/videos/${videoId}/upload/complete`, {

@@ -1,11 +1,12 @@
 // The platform as `npm run dev` runs it: embedded PGlite (no DATABASE_URL), wrangler dev with
 // local R2 + S3 API + Queues, the transcoder process, all on one loopback origin.
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "../../scripts/stack/start-stack.ts";
+import pg from "pg";
+import { root, startStack, type Stack } from "../../scripts/stack/start-stack.ts";
 import { api, signUpCreator } from "../support/api-calls.ts";
 import { localS3 } from "../support/s3-client.ts";
 
@@ -38,6 +39,22 @@ describe("local platform on embedded PGlite", () => {
       expect(new Set(lists)).toEqual(new Set([200]));
     }
     expect((await api(stack.origin, "/api/health")).status).toBe(200);
+  });
+
+  it("migrations were applied to the empty embedded database", async () => {
+    const client = new pg.Client({ connectionString: stack.databaseUrl });
+    await client.connect();
+    try {
+      const tables = await client.query("select table_name from information_schema.tables where table_schema = 'public' order by 1");
+      expect(tables.rows.map((r) => r.table_name)).toEqual(
+        expect.arrayContaining(["creators", "follows", "refresh_tokens", "users", "video_daily_views", "videos", "views"]),
+      );
+      const applied = await client.query("select count(*)::int as n from drizzle.__drizzle_migrations");
+      const journal = JSON.parse(await readFile(path.join(root, "db/migrations/meta/_journal.json"), "utf8")) as { entries: unknown[] };
+      expect(applied.rows[0].n).toBe(journal.entries.length);
+    } finally {
+      await client.end();
+    }
   });
 
   it("serves the web app on the same origin", async () => {
