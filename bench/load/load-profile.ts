@@ -2,6 +2,8 @@
 // browsing and posting views, then a check that every acknowledged view was counted exactly once.
 import autocannon from "autocannon";
 import pg from "pg";
+// The Worker's own keyed hash, so the check looks up exactly the keys the consumer wrote.
+import { viewerKey } from "../../worker/views/viewer-key.ts";
 
 export type LoadProfile = { viewers: number; apiClients: number; seconds: number };
 export type LoadResult = {
@@ -9,12 +11,6 @@ export type LoadResult = {
   api: { requests: number; rps: number; p50: number; p99: number; failed: number };
   views: { acknowledged: number; stored: number; duplicates: number; viewCount: number };
 };
-
-async function viewerKey(secret: string, address: string, userAgent: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${address}|${userAgent}`));
-  return `a:${[...new Uint8Array(mac).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
 
 export async function runLoad(
   target: { origin: string; databaseUrl: string; viewerHashSecret: string },
@@ -60,7 +56,7 @@ export async function runLoad(
   const db = new pg.Client({ connectionString: target.databaseUrl });
   await db.connect();
   try {
-    const keys = await Promise.all(acknowledged.map((ip) => viewerKey(target.viewerHashSecret, ip, userAgent)));
+    const keys = await Promise.all(acknowledged.map((ip) => viewerKey(target.viewerHashSecret, null, ip, userAgent)));
     let stored = 0;
     for (let i = 0; i < 120; i++) {
       const { rows } = await db.query("select count(*)::int as n from views where video_id = $1 and viewer_key = any($2)", [video.id, keys]);

@@ -5,7 +5,7 @@ import type { AppEnv } from "../context.ts";
 import { requireUser } from "../auth/guards.ts";
 import { forbidden, notFound, unprocessable } from "../http/problem.ts";
 import { parseWith } from "../http/validate.ts";
-import { creatorIdForUser } from "../videos/queries.ts";
+import { findCreatorById, findCreatorByUserId } from "../creators/queries.ts";
 import type { VideoWithCreator } from "../videos/queries.ts";
 import { videoJson } from "../videos/respond.ts";
 import { videoIdParam } from "../videos/schemas.ts";
@@ -13,8 +13,6 @@ import { listChannel, listFeed, listLatest, listTrending } from "./list-queries.
 import { decodeCursor, encodeCursor, pageQuerySchema, scoreCursor, timeCursor } from "./pagination.ts";
 import { creatorSearchQuery, searchVideos, toTsQuery } from "./search.ts";
 import { creatorStats } from "./stats.ts";
-import { eq } from "drizzle-orm";
-import { creators } from "#db/schema.ts";
 
 const listQuery = pageQuerySchema.extend({ sort: z.enum(["latest", "trending"]).default("latest") });
 const searchQuery = pageQuerySchema.extend({ q: z.string().trim().min(1, "Type something to search for.").max(200) });
@@ -55,7 +53,7 @@ export const channelRoutes = new Hono<AppEnv>();
 channelRoutes.get("/:id/videos", async (c) => {
   const id = videoIdParam.safeParse(c.req.param("id"));
   if (!id.success) throw notFound("No such creator.");
-  const [creator] = await c.var.db.select({ id: creators.id, userId: creators.userId }).from(creators).where(eq(creators.id, id.data));
+  const creator = await findCreatorById(c.var.db, id.data);
   if (!creator) throw notFound("No such creator.");
   const { limit, cursor } = query(c, pageQuerySchema);
   const everything = !!c.var.user && (c.var.user.id === creator.userId || c.var.user.role === "admin");
@@ -84,8 +82,8 @@ searchRoutes.get("/", async (c) => {
 export const statsRoutes = new Hono<AppEnv>();
 statsRoutes.get("/stats", async (c) => {
   const user = requireUser(c);
-  const creatorId = await creatorIdForUser(c.var.db, user.id);
-  if (!creatorId) throw forbidden("Only creators have analytics.");
+  const creator = await findCreatorByUserId(c.var.db, user.id);
+  if (!creator) throw forbidden("Only creators have analytics.");
   const input = query(c, statsQuery);
   const today = new Date().toISOString().slice(0, 10);
   const to = input.to ?? today;
@@ -93,5 +91,5 @@ statsRoutes.get("/stats", async (c) => {
   const span = (Date.parse(to) - Date.parse(from)) / 86_400_000;
   if (span < 0) throw unprocessable("`from` must not be after `to`.", [{ path: "from", message: "after to" }]);
   if (span > 366) throw unprocessable("Ask for at most a year at a time.", [{ path: "from", message: "range too long" }]);
-  return c.json(await creatorStats(c.var.db, creatorId, from, to));
+  return c.json(await creatorStats(c.var.db, creator.id, from, to));
 });

@@ -16,11 +16,6 @@ export async function findVideo(db: Database, id: string): Promise<VideoWithCrea
   return row ? { ...row.video, creator: row.creator } : null;
 }
 
-export async function creatorIdForUser(db: Database, userId: string): Promise<string | null> {
-  const [row] = await db.select({ id: creators.id }).from(creators).where(eq(creators.userId, userId));
-  return row?.id ?? null;
-}
-
 export async function insertUploadingVideo(
   db: Database,
   values: {

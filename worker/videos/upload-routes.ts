@@ -15,10 +15,10 @@ import {
   presignPart,
 } from "../storage/multipart.ts";
 import type { TranscodeMessage } from "../transcode/job-contract.ts";
+import { findCreatorByUserId } from "../creators/queries.ts";
 import { assertOwner } from "./access.ts";
 import { videoJson } from "./respond.ts";
 import {
-  creatorIdForUser,
   deleteUploadingVideo,
   findVideo,
   insertUploadingVideo,
@@ -57,12 +57,12 @@ uploadRoutes.post("/", async (c) => {
   if (input.size > maxBytes) {
     throw new Problem({ status: 413, detail: `Videos can be at most ${maxBytes} bytes.`, errors: [{ path: "size", message: "Too large." }] });
   }
-  const creatorId = await creatorIdForUser(c.var.db, user.id);
-  if (!creatorId) throw forbidden("Only creators can upload videos. Become a creator first.");
+  const creator = await findCreatorByUserId(c.var.db, user.id);
+  if (!creator) throw forbidden("Only creators can upload videos. Become a creator first.");
 
   const partSize = partSizeFor(input.size);
   const row = await insertUploadingVideo(c.var.db, {
-    creatorId,
+    creatorId: creator.id,
     title: input.title,
     description: input.description,
     visibility: input.visibility,
