@@ -67,10 +67,10 @@ if (projects.includes("types")) {
 }
 
 if (projects.includes("worker")) {
-  const databaseUrl = await recreateDatabase(serverUrl, "edge_video_test_worker");
+  const databaseUrl = await recreateDatabase(serverUrl, `edge_video_test_worker${process.env.TEST_DB_SUFFIX ?? ""}`);
   await applyMigrations(databaseUrl);
   // A second database for the EXPLAIN suite, which seeds 100k videos.
-  const explainUrl = await recreateDatabase(serverUrl, "edge_video_test_explain");
+  const explainUrl = await recreateDatabase(serverUrl, `edge_video_test_explain${process.env.TEST_DB_SUFFIX ?? ""}`);
   await applyMigrations(explainUrl);
   const bridge = await startWsBridge();
   const transcoderPort = await freePort();
