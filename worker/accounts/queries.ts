@@ -1,5 +1,6 @@
 // Account data functions (db first, no HTTP here).
 import { eq, sql } from "drizzle-orm";
+import { isUniqueViolation } from "#db/errors.ts";
 import { creators, users } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
 
@@ -25,15 +26,6 @@ export class EmailTakenError extends Error {
   constructor() {
     super("email already registered");
   }
-}
-
-/** True for a Postgres unique violation (optionally of one constraint), however the driver wraps it. */
-export function isUniqueViolation(err: unknown, constraint?: string): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const pg = e as { code?: unknown; constraint?: unknown };
-    if (pg.code === "23505") return constraint === undefined || pg.constraint === constraint;
-  }
-  return false;
 }
 
 export type NewAccount = {

@@ -1,8 +1,8 @@
 // Creator data functions (db first, no HTTP here).
 import { and, eq, sql } from "drizzle-orm";
+import { isUniqueViolation } from "#db/errors.ts";
 import { creators, follows, users } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
-import { isUniqueViolation } from "../accounts/queries.ts";
 
 export type CreatorRow = typeof creators.$inferSelect;
 

@@ -2,7 +2,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
-import { isDatabaseUnavailable } from "../db/unavailable.ts";
+import { isDatabaseUnavailable } from "#db/errors.ts";
 
 export type FieldError = { path: string; message: string };
 
