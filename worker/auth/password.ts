@@ -7,7 +7,7 @@
 // Production Workers refuse a PBKDF2 call above 100,000 iterations (NotSupportedError), so that
 // is the count. The open-source workerd used by wrangler dev and the tests does NOT enforce the
 // cap; tests/worker/auth.test.ts emulates it instead. See docs/decisions/0001-auth.md.
-import { fromBase64Url, toBase64Url } from "./encoding.ts";
+import { constantTimeEqual, fromBase64Url, toBase64Url } from "./encoding.ts";
 
 export const PBKDF2_SCHEME = "pbkdf2-sha256";
 export const PBKDF2_VERSION = "v1";
@@ -43,14 +43,6 @@ function parseHash(stored: string): ParsedHash | null {
   const hash = fromBase64Url(hashText);
   if (!salt || !hash || salt.byteLength === 0 || hash.byteLength === 0) return null;
   return { scheme, version, iterations: Number(iterationsText), salt, hash };
-}
-
-/** Compares in time that depends only on the lengths, never on where the bytes differ. */
-export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  let diff = a.byteLength ^ b.byteLength;
-  const length = Math.max(a.byteLength, b.byteLength);
-  for (let i = 0; i < length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
 }
 
 export type PasswordCheck = { ok: boolean; needsRehash: boolean };
