@@ -19,6 +19,8 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { roles, videoStatuses, visibilities } from "../contract/api.ts";
+import type { Rendition } from "../transcode-container/src/contract.ts";
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
@@ -30,7 +32,7 @@ export const users = pgTable(
     id: uuid("id").primaryKey().defaultRandom(),
     email: text("email").notNull(),
     passwordHash: text("password_hash").notNull(),
-    role: text("role", { enum: ["viewer", "creator", "admin"] }).notNull().default("viewer"),
+    role: text("role", { enum: roles }).notNull().default("viewer"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -77,20 +79,6 @@ export const refreshTokens = pgTable(
     index("refresh_tokens_family_idx").on(t.familyId),
   ],
 );
-
-export const videoStatuses = ["uploading", "queued", "processing", "ready", "failed"] as const;
-export const visibilities = ["public", "unlisted", "private"] as const;
-
-export type Rendition = {
-  name: string;
-  width: number;
-  height: number;
-  bandwidth: number;
-  averageBandwidth: number;
-  codecs: string;
-  frameRate: number;
-  playlist: string;
-};
 
 export const videos = pgTable(
   "videos",

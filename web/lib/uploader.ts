@@ -2,11 +2,13 @@
 // upload with presigned part URLs; parts are PUT in parallel (XMLHttpRequest for progress), each
 // stored part is reported to the API with its ETag so that a reload or a dropped connection can
 // resume with only the missing parts; failed parts are retried with backoff.
+import type { CompleteUploadInput, CreateVideoInput, CreatedVideo, ResumeInfo } from "#contract/api.ts";
+// The plain half of the contract: no zod in the browser bundle.
+import { MAX_UPLOAD_BYTES, partLength } from "#contract/limits.ts";
 import { ApiError, apiJson } from "./client-api";
 import { formatBytes } from "./format";
-import type { UploadPlan, Video, Visibility } from "./types";
+import type { Video, Visibility } from "./types";
 
-export const MAX_UPLOAD_BYTES = 10 * 1024 ** 3;
 export const CONCURRENCY = 4;
 const MAX_ATTEMPTS = 8;
 const PENDING_KEY = "ev:uploads";
@@ -35,7 +37,7 @@ export function videoType(file: Pick<File, "type" | "name">): string | null {
 export function checkFile(file: Pick<File, "type" | "name" | "size">): string | null {
   if (!videoType(file)) return `“${file.name}” is not a video file. Choose a video (MP4, MOV, WebM, MKV…).`;
   if (file.size === 0) return `“${file.name}” is empty.`;
-  if (file.size > MAX_UPLOAD_BYTES) return `“${file.name}” is ${formatBytes(file.size)}; videos can be at most 10 GB.`;
+  if (file.size > MAX_UPLOAD_BYTES) return `“${file.name}” is ${formatBytes(file.size)}; videos can be at most ${formatBytes(MAX_UPLOAD_BYTES)}.`;
   return null;
 }
 
@@ -71,14 +73,6 @@ export type UploadProgress = {
   partCount: number;
   /** Set while a part waits to be tried again. */
   retrying: string | null;
-};
-
-type ResumeInfo = {
-  uploaded: { partNumber: number; etag: string; size: number }[];
-  parts: { partNumber: number; url: string }[];
-  partSize: number;
-  partCount: number;
-  size: number;
 };
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -132,9 +126,9 @@ export class Uploader {
     const contentType = videoType(file);
     const problem = checkFile(file);
     if (problem || !contentType) throw new ApiError(problem ?? "Not a video file.", 400);
-    const { video, upload } = await apiJson<{ video: Video; upload: UploadPlan }>("/api/videos", {
+    const { video, upload } = await apiJson<CreatedVideo>("/api/videos", {
       method: "POST",
-      json: { ...meta, filename: file.name, size: file.size, contentType },
+      json: { ...meta, filename: file.name, size: file.size, contentType } satisfies CreateVideoInput,
     });
     rememberPending({ videoId: video.id, name: file.name, size: file.size, lastModified: file.lastModified, title: meta.title, startedAt: Date.now() });
     return new Uploader(file, video.id, upload.partSize, upload.partCount, new Map(upload.parts.map((p) => [p.partNumber, p.url])), []);
@@ -150,7 +144,7 @@ export class Uploader {
   }
 
   private sizeOf(partNumber: number) {
-    return Math.min(this.partSize, this.file.size - (partNumber - 1) * this.partSize);
+    return partLength(this.file.size, this.partSize, partNumber);
   }
 
   private progress(): UploadProgress {
@@ -260,7 +254,7 @@ export class Uploader {
     }
     report(true);
     const parts = [...this.etags.entries()].sort((a, b) => a[0] - b[0]).map(([partNumber, etag]) => ({ partNumber, etag }));
-    const video = await apiJson<Video>(`/api/videos/${this.videoId}/upload/complete`, { method: "POST", json: { parts } });
+    const video = await apiJson<Video>(`/api/videos/${this.videoId}/upload/complete`, { method: "POST", json: { parts } satisfies CompleteUploadInput });
     forgetPending(this.videoId);
     return video;
   }

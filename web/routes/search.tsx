@@ -4,9 +4,7 @@ import { VideoList } from "../components/VideoList";
 import { api } from "../lib/api.server";
 import { formatNumber } from "../lib/format";
 import { readProblem } from "../lib/problem";
-import type { Creator, Page, Video } from "../lib/types";
-
-type Results = Page<Video> & { creators: Creator[] };
+import type { SearchResult as Results } from "../lib/types";
 
 export async function loader({ context, request }: Route.LoaderArgs) {
   const params = new URL(request.url).searchParams;

@@ -6,7 +6,8 @@ import { reissueAccessToken } from "../auth/session.ts";
 import { listFollowing } from "../creators/follows.ts";
 import { presentCreator } from "../creators/present.ts";
 import { AlreadyCreatorError, becomeCreator, findCreatorByUserId } from "../creators/queries.ts";
-import { becomeCreatorSchema, pageQuerySchema } from "../creators/schemas.ts";
+import { becomeCreatorSchema, type BecomeCreatorResult, type FollowedCreator, type Me, type Page } from "#contract/api.ts";
+import { pageQuerySchema } from "../discovery/pagination.ts";
 import { conflict, unauthorized } from "../http/problem.ts";
 import { parseWith, readJson } from "../http/validate.ts";
 import { presentUser } from "./present.ts";
@@ -22,7 +23,7 @@ meRoutes.get("/", async (c) => {
   return c.json({
     user: presentUser(user),
     creator: creator ? { id: creator.id, displayName: creator.displayName, bio: creator.bio } : null,
-  });
+  } satisfies Me);
 });
 
 meRoutes.post("/creator", async (c) => {
@@ -39,7 +40,7 @@ meRoutes.post("/creator", async (c) => {
   }
   // The role changed: hand out a token that says so, so creator routes work at once.
   const accessToken = await reissueAccessToken(c, { id: auth.id, role: result.role, via: auth.via });
-  return c.json({ ...presentCreator(result.creator, false), accessToken }, 201);
+  return c.json({ ...presentCreator(result.creator, false), accessToken } satisfies BecomeCreatorResult, 201);
 });
 
 meRoutes.get("/following", async (c) => {
@@ -50,5 +51,5 @@ meRoutes.get("/following", async (c) => {
   return c.json({
     items: items.map((creator) => ({ ...presentCreator(creator, true), followedAt: creator.followedAt.toISOString() })),
     nextCursor,
-  });
+  } satisfies Page<FollowedCreator>);
 });

@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../context.ts";
 import { EmailTakenError, createAccount, findUserByEmail, findUserById, updatePasswordHash } from "../accounts/queries.ts";
 import { presentUser } from "../accounts/present.ts";
-import { loginSchema, refreshSchema, signupSchema } from "../accounts/schemas.ts";
+import { loginSchema, refreshSchema, signupSchema, type Refreshed, type Session } from "#contract/api.ts";
 import { Problem, conflict, problemResponse } from "../http/problem.ts";
 import { readJson } from "../http/validate.ts";
 import { clearSessionCookies, readRefreshCookie, setSessionCookies } from "./cookies.ts";
@@ -51,7 +51,7 @@ authRoutes.post("/signup", async (c) => {
       user: presentUser(account.user),
       accessToken: tokens.accessToken,
       ...(wantsRefreshTokenInBody(c) ? { refreshToken: tokens.refreshToken } : {}),
-    },
+    } satisfies Session,
     201,
   );
 });
@@ -77,7 +77,7 @@ authRoutes.post("/login", async (c) => {
     user: presentUser(user),
     accessToken: tokens.accessToken,
     ...(wantsRefreshTokenInBody(c) ? { refreshToken: tokens.refreshToken } : {}),
-  });
+  } satisfies Session);
 });
 
 /** The refresh token from the body (API clients) or the cookie (browsers, which must be same-origin). */
@@ -108,7 +108,7 @@ authRoutes.post("/refresh", async (c) => {
   const accessToken = await signAccessToken(c.env, user);
   setSessionCookies(c, { accessToken, refreshToken: result.token });
   noStore(c);
-  return c.json({ accessToken, ...(presented.fromCookie ? {} : { refreshToken: result.token }) });
+  return c.json({ accessToken, ...(presented.fromCookie ? {} : { refreshToken: result.token }) } satisfies Refreshed);
 });
 
 authRoutes.post("/logout", async (c) => {

@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { creators, follows } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { decodeCursor, encodeCursor } from "../discovery/pagination.ts";
 import { publicVideoCount, type CreatorRow } from "./queries.ts";
 
 /** Returns true if a new follow was recorded (false when it already existed). */

@@ -8,7 +8,7 @@ import { readJson } from "../http/validate.ts";
 import { follow, unfollow } from "./follows.ts";
 import { presentCreator } from "./present.ts";
 import { findCreatorById, getCreatorProfile, updateCreator } from "./queries.ts";
-import { creatorIdParam, updateCreatorSchema } from "./schemas.ts";
+import { creatorIdParam, updateCreatorSchema } from "#contract/api.ts";
 
 export const creatorRoutes = new Hono<AppEnv>();
 

@@ -8,7 +8,7 @@ import { parseWith } from "../http/validate.ts";
 import { findCreatorById, findCreatorByUserId } from "../creators/queries.ts";
 import type { VideoWithCreator } from "../videos/queries.ts";
 import { videoJson } from "../videos/respond.ts";
-import { videoIdParam } from "../videos/schemas.ts";
+import { videoIdParam } from "#contract/api.ts";
 import { listChannel, listFeed, listLatest, listTrending } from "./list-queries.ts";
 import { decodeCursor, encodeCursor, pageQuerySchema, scoreCursor, timeCursor } from "./pagination.ts";
 import { creatorSearchQuery, searchVideos, toTsQuery } from "./search.ts";

@@ -1,4 +1,5 @@
 // The public shape of a video (API.md). Media URLs point at the /media route on our origin.
+import type { Video } from "#contract/api.ts";
 import { SIGNED_MEDIA_TTL_SECONDS, signMediaPrefix } from "../media/signing.ts";
 import type { VideoWithCreator } from "./queries.ts";
 
@@ -11,7 +12,7 @@ export async function mediaBase(env: { MEDIA_SIGNING_SECRET: string }, origin: s
   return `${origin}/media/${await signMediaPrefix(env.MEDIA_SIGNING_SECRET, video.id, expiresAt)}/videos/${video.id}/`;
 }
 
-export function presentVideo(video: VideoWithCreator, base: string) {
+export function presentVideo(video: VideoWithCreator, base: string): Video {
   const relative = (key: string | null) => (key ? base + key.replace(`videos/${video.id}/`, "") : null);
   return {
     id: video.id,
@@ -29,7 +30,7 @@ export function presentVideo(video: VideoWithCreator, base: string) {
     createdAt: video.createdAt.toISOString(),
     creator: { id: video.creator.id, displayName: video.creator.displayName },
     playback: video.playable
-      ? { hls: relative(video.masterKey ?? `videos/${video.id}/master.m3u8`), poster: relative(video.posterKey), storyboard: relative(video.storyboardKey) }
+      ? { hls: base + (video.masterKey ?? `videos/${video.id}/master.m3u8`).replace(`videos/${video.id}/`, ""), poster: relative(video.posterKey), storyboard: relative(video.storyboardKey) }
       : null,
   };
 }

@@ -13,7 +13,7 @@ import { cancelTranscoderJob } from "../transcode/transcoder-client.ts";
 import { canView, isOwner } from "./access.ts";
 import { findVideo } from "./queries.ts";
 import { videoJson } from "./respond.ts";
-import { updateVideoSchema, videoIdParam } from "./schemas.ts";
+import { updateVideoSchema, videoIdParam } from "#contract/api.ts";
 import { uploadRoutes } from "./upload-routes.ts";
 
 export const videoRoutes = new Hono<AppEnv>();

@@ -1,6 +1,18 @@
 // Upload flow: the Worker creates the row and an R2 multipart upload and hands out presigned part
 // URLs; the browser PUTs parts straight to storage; completing queues the transcode.
 import { Hono, type Context } from "hono";
+import {
+  MAX_UPLOAD_BYTES,
+  completeUploadSchema,
+  createVideoSchema,
+  partCount,
+  partLength,
+  partSizeFor,
+  reportPartSchema,
+  videoIdParam,
+  type CreatedVideo,
+  type ResumeInfo,
+} from "#contract/api.ts";
 import type { AppEnv } from "../context.ts";
 import { requireUser } from "../auth/guards.ts";
 import { Problem, forbidden, notFound } from "../http/problem.ts";
@@ -27,10 +39,11 @@ import {
   recordUploadedPart,
   setUploadId,
 } from "./queries.ts";
-import { completeUploadSchema, createVideoSchema, reportPartSchema, videoIdParam } from "./schemas.ts";
-import { PART_URL_TTL_SECONDS, partCount, partSizeFor } from "./upload-plan.ts";
 
 export const uploadRoutes = new Hono<AppEnv>();
+
+const PART_URL_TTL_SECONDS = 6 * 60 * 60;
+const partUrlsExpireAt = () => new Date(Date.now() + PART_URL_TTL_SECONDS * 1000).toISOString();
 
 function storageProblem(err: unknown): Problem {
   console.error("storage error", err);
@@ -53,9 +66,8 @@ async function ownedVideo(c: Context<AppEnv>) {
 uploadRoutes.post("/", async (c) => {
   const user = requireUser(c);
   const input = await readJson(c, createVideoSchema);
-  const maxBytes = Number(c.env.MAX_UPLOAD_BYTES) || 10 * 1024 ** 3;
-  if (input.size > maxBytes) {
-    throw new Problem({ status: 413, detail: `Videos can be at most ${maxBytes} bytes.`, errors: [{ path: "size", message: "Too large." }] });
+  if (input.size > MAX_UPLOAD_BYTES) {
+    throw new Problem({ status: 413, detail: `Videos can be at most ${MAX_UPLOAD_BYTES} bytes.`, errors: [{ path: "size", message: "Too large." }] });
   }
   const creator = await findCreatorByUserId(c.var.db, user.id);
   if (!creator) throw forbidden("Only creators can upload videos. Become a creator first.");
@@ -87,8 +99,8 @@ uploadRoutes.post("/", async (c) => {
   return c.json(
     {
       video: await videoJson(c, video!),
-      upload: { uploadId, partSize, partCount: count, expiresAt: new Date(Date.now() + PART_URL_TTL_SECONDS * 1000).toISOString(), parts },
-    },
+      upload: { uploadId, partSize, partCount: count, expiresAt: partUrlsExpireAt(), parts },
+    } satisfies CreatedVideo,
     201,
   );
 });
@@ -112,8 +124,8 @@ uploadRoutes.get("/:id/upload", async (c) => {
     size: video.sourceSize,
     uploaded,
     parts: await partUrls(c.env, video.id, video.uploadId, missing),
-    expiresAt: new Date(Date.now() + PART_URL_TTL_SECONDS * 1000).toISOString(),
-  });
+    expiresAt: partUrlsExpireAt(),
+  } satisfies ResumeInfo);
 });
 
 // The uploader reports each part storage accepted (with its ETag) so a reload can resume.
@@ -126,7 +138,7 @@ uploadRoutes.put("/:id/upload/parts/:partNumber", async (c) => {
     throw new Problem({ status: 404, detail: `This upload has parts 1 to ${count}.` });
   }
   const input = await readJson(c, reportPartSchema);
-  const expectedSize = partNumber < count ? video.partSize : video.sourceSize - video.partSize * (count - 1);
+  const expectedSize = partLength(video.sourceSize, video.partSize, partNumber);
   if (input.size !== expectedSize) {
     throw new Problem({ status: 422, detail: `Part ${partNumber} must be ${expectedSize} bytes.`, errors: [{ path: "size", message: `expected ${expectedSize}` }] });
   }

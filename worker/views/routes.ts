@@ -5,7 +5,7 @@ import { notFound } from "../http/problem.ts";
 import { readJson } from "../http/validate.ts";
 import { canView } from "../videos/access.ts";
 import { findVideo } from "../videos/queries.ts";
-import { videoIdParam } from "../videos/schemas.ts";
+import { videoIdParam } from "#contract/api.ts";
 import { reportViewSchema, type ViewMessage } from "./messages.ts";
 import { countsAsView, hourBucket, viewerKey } from "./viewer-key.ts";
 

@@ -1,0 +1,199 @@
+// The public REST contract (shared/API.md) in code: the one place a response field, a request
+// rule, an enum value or a limit is written. Imported by the Worker (validation; presenters are
+// checked against the response types), the web app (types) and db/schema.ts (enums). Imports only
+// zod. The plain values live in ./limits.ts (no zod, for the browser) and are re-exported here.
+import { z } from "zod";
+import {
+  BIO_MAX,
+  DESCRIPTION_MAX,
+  DISPLAY_NAME_MAX,
+  EMAIL_MAX,
+  MAX_PARTS,
+  PASSWORD_MAX,
+  PASSWORD_MIN,
+  TITLE_MAX,
+  signupRoles,
+  visibilities,
+  type Role,
+  type VideoStatus,
+  type Visibility,
+} from "./limits.ts";
+
+export * from "./limits.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+/** Path ids are UUIDs; anything else is simply not found (never a 500 from Postgres). */
+export const videoIdParam = z.uuid();
+export const creatorIdParam = z.uuid();
+
+const title = z.string().trim().min(1, "Give the video a title.").max(TITLE_MAX, `Titles are at most ${TITLE_MAX} characters.`);
+const description = z.string().max(DESCRIPTION_MAX, `Descriptions are at most ${DESCRIPTION_MAX.toLocaleString("en-US")} characters.`);
+const etag = z.string().min(1).max(200);
+
+export const createVideoSchema = z.strictObject({
+  title,
+  description: description.optional().default(""),
+  visibility: z.enum(visibilities),
+  filename: z.string().trim().min(1).max(255),
+  size: z.number().int().positive("The file is empty."),
+  contentType: z
+    .string()
+    .max(100)
+    .regex(/^video\/[A-Za-z0-9.+-]+$/, "Only video files can be uploaded (a video/* content type)."),
+});
+
+export const completeUploadSchema = z.strictObject({
+  parts: z
+    .array(z.strictObject({ partNumber: z.number().int().min(1).max(MAX_PARTS), etag }))
+    .min(1)
+    .max(MAX_PARTS),
+});
+
+export const updateVideoSchema = z
+  .strictObject({ title: title.optional(), description: description.optional(), visibility: z.enum(visibilities).optional() })
+  .refine((v) => Object.keys(v).length > 0, "Send at least one field to change.");
+
+export const reportPartSchema = z.strictObject({ etag, size: z.number().int().positive() });
+
+// Control characters would let a name spoof layout (newlines, bidi overrides are handled by the UI).
+const noControlChars = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);
+
+export const displayNameSchema = z
+  .string()
+  .trim()
+  .min(1, "Display names need at least 1 character.")
+  .max(DISPLAY_NAME_MAX, `Display names are at most ${DISPLAY_NAME_MAX} characters.`)
+  .refine(noControlChars, "Display names cannot contain control characters.");
+
+export const bioSchema = z.string().trim().max(BIO_MAX, `Bios are at most ${BIO_MAX} characters.`);
+
+export const becomeCreatorSchema = z.strictObject({
+  displayName: displayNameSchema,
+  bio: bioSchema.optional().default(""),
+});
+
+export const updateCreatorSchema = z.strictObject({
+  displayName: displayNameSchema.optional(),
+  bio: bioSchema.optional(),
+});
+
+const emailTooLong = `Emails are at most ${EMAIL_MAX} characters.`;
+const passwordTooLong = `Passwords are at most ${PASSWORD_MAX} characters.`;
+
+export const emailSchema = z.string().trim().max(EMAIL_MAX, emailTooLong).pipe(z.email("Enter a valid email address."));
+
+export const newPasswordSchema = z.string().min(PASSWORD_MIN, `Passwords need at least ${PASSWORD_MIN} characters.`).max(PASSWORD_MAX, passwordTooLong);
+
+export const signupSchema = z
+  .strictObject({
+    email: emailSchema,
+    password: newPasswordSchema,
+    role: z.enum(signupRoles).optional().default("viewer"),
+    displayName: displayNameSchema.optional(),
+    bio: bioSchema.optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.role === "creator" && value.displayName === undefined) {
+      ctx.addIssue({ code: "custom", path: ["displayName"], message: "Creators need a display name." });
+    }
+  });
+
+// Login deliberately checks only sizes: a wrong or odd email is just "wrong credentials".
+export const loginSchema = z.strictObject({
+  email: z.string().trim().min(1, "Enter your email.").max(EMAIL_MAX, emailTooLong),
+  password: z.string().min(1, "Enter your password.").max(PASSWORD_MAX, passwordTooLong),
+});
+
+export const refreshSchema = z.strictObject({
+  refreshToken: z.string().min(1).max(200).optional(),
+});
+
+export type CreateVideoInput = z.input<typeof createVideoSchema>;
+export type CompleteUploadInput = z.input<typeof completeUploadSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Responses (times are ISO 8601 strings)
+
+/** Lists: `{ items, nextCursor }`; `nextCursor` is null on the last page. */
+export type Page<T> = { items: T[]; nextCursor: string | null };
+
+export type Video = {
+  id: string;
+  title: string;
+  description: string;
+  visibility: Visibility;
+  status: VideoStatus;
+  /** True as soon as the first segments can be streamed (possibly while `processing`). */
+  playable: boolean;
+  /** Transcoding progress, 0–100. */
+  progress: number;
+  failureReason: string | null;
+  durationSeconds: number | null;
+  width: number | null;
+  height: number | null;
+  viewCount: number;
+  createdAt: string;
+  creator: { id: string; displayName: string };
+  /** `hls` is the master playlist URL (signed for private videos). */
+  playback: { hls: string; poster: string | null; storyboard: string | null } | null;
+};
+
+export type User = { id: string; email: string; role: Role; createdAt: string };
+
+/** A creator as search lists them. */
+export type CreatorSummary = { id: string; displayName: string; bio: string; followerCount: number };
+
+/** GET /api/creators/:id (also PATCH, and lists of creators). */
+export type Creator = CreatorSummary & { videoCount: number; following: boolean; createdAt: string };
+
+/** GET /api/me/following items. */
+export type FollowedCreator = Creator & { followedAt: string };
+
+/** POST /api/me/creator: the new profile and an access token carrying the creator role. */
+export type BecomeCreatorResult = Creator & { accessToken: string };
+
+/** GET /api/me */
+export type Me = {
+  user: User;
+  creator: Pick<CreatorSummary, "id" | "displayName" | "bio"> | null;
+};
+
+/** POST /api/auth/signup and /login; `refreshToken` only for clients that ask for it in the body. */
+export type Session = { user: User; accessToken: string; refreshToken?: string };
+
+/** POST /api/auth/refresh */
+export type Refreshed = { accessToken: string; refreshToken?: string };
+
+export type PartUrl = { partNumber: number; url: string };
+
+/** The multipart upload POST /api/videos opens; part URLs expire at `expiresAt`. */
+export type UploadPlan = {
+  uploadId: string;
+  partSize: number;
+  partCount: number;
+  expiresAt: string;
+  parts: PartUrl[];
+};
+
+/** POST /api/videos → 201 */
+export type CreatedVideo = { video: Video; upload: UploadPlan };
+
+/** GET /api/videos/:id/upload: parts already stored, and fresh URLs for the missing ones. */
+export type ResumeInfo = UploadPlan & {
+  size: number;
+  uploaded: { partNumber: number; etag: string; size: number }[];
+};
+
+/** GET /api/search */
+export type SearchResult = Page<Video> & { creators: CreatorSummary[] };
+
+/** GET /api/me/stats?from&to (dates as YYYY-MM-DD). */
+export type Stats = {
+  from: string;
+  to: string;
+  totals: { views: number; allTimeViews: number; videos: number };
+  days: { date: string; views: number }[];
+  videos: { id: string; title: string; views: number; totalViews: number }[];
+};

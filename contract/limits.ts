@@ -1,0 +1,59 @@
+// The contract's plain values: enums, limits and the multipart part-size rule. No imports at all,
+// so a browser bundle can take these without zod; contract/api.ts re-exports all of it, so
+// server code imports everything from there.
+
+// ---------------------------------------------------------------------------------------------
+// Enums
+
+export const visibilities = ["public", "unlisted", "private"] as const;
+export type Visibility = (typeof visibilities)[number];
+
+export const videoStatuses = ["uploading", "queued", "processing", "ready", "failed"] as const;
+export type VideoStatus = (typeof videoStatuses)[number];
+
+export const roles = ["viewer", "creator", "admin"] as const;
+export type Role = (typeof roles)[number];
+/** The roles sign-up may choose; admins are made with scripts/admin-grant.ts. */
+export const signupRoles = ["viewer", "creator"] as const satisfies readonly Role[];
+
+// ---------------------------------------------------------------------------------------------
+// Limits
+
+export const MAX_UPLOAD_BYTES = 10 * 1024 ** 3;
+export const TITLE_MAX = 200;
+export const DESCRIPTION_MAX = 5000;
+export const DISPLAY_NAME_MAX = 50;
+export const BIO_MAX = 500;
+export const EMAIL_MAX = 254;
+export const PASSWORD_MIN = 10;
+export const PASSWORD_MAX = 1024;
+
+/** Lists: `?cursor&limit`, limit 1–100. */
+export const PAGE_LIMIT_MIN = 1;
+export const PAGE_LIMIT_MAX = 100;
+export const PAGE_LIMIT_DEFAULT = 24;
+/** Cursors are opaque; every cursor the API hands out is far shorter than this. */
+export const CURSOR_MAX = 200;
+
+// ---------------------------------------------------------------------------------------------
+// Multipart upload: parts of at least 8 MiB (all but the last equal-sized, as S3 requires), large
+// enough that any allowed file fits in S3's 10,000-part limit.
+
+export const MIN_PART_SIZE = 8 * 1024 * 1024;
+export const MAX_PARTS = 10_000;
+const MiB = 1024 * 1024;
+
+/** The part size for a file of `size` bytes (whole MiB). */
+export function partSizeFor(size: number): number {
+  const needed = Math.ceil(size / MAX_PARTS);
+  return Math.max(MIN_PART_SIZE, Math.ceil(needed / MiB) * MiB);
+}
+
+export function partCount(size: number, partSize: number): number {
+  return Math.max(1, Math.ceil(size / partSize));
+}
+
+/** Bytes in part `partNumber` (1-based): `partSize`, except the last part, which holds the rest. */
+export function partLength(size: number, partSize: number, partNumber: number): number {
+  return Math.min(partSize, size - (partNumber - 1) * partSize);
+}
