@@ -4,7 +4,8 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users, videos } from "#db/schema.ts";
 import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
-import { privateMarkerKey, signMediaPrefix } from "#worker/media/signing.ts";
+import { mediaKeys } from "#contract/media-layout.ts";
+import { signMediaPrefix } from "#worker/media/signing.ts";
 import { recordViews } from "#worker/views/record-views.ts";
 import { createApiClient, type Account } from "../support/api-client.ts";
 
@@ -43,7 +44,7 @@ async function seedVideo(creatorId: string, opts: { visibility?: "public" | "unl
   await env.MEDIA.put(`videos/${id}/360p/playlist.m3u8`, "#EXTM3U\n#EXT-X-PLAYLIST-TYPE:EVENT\n#EXTINF:4,\nseg_00001.m4s\n");
   await env.MEDIA.put(`videos/${id}/360p/seg_00001.m4s`, new Uint8Array(1000).map((_, i) => i % 256));
   await env.MEDIA.put(`videos/${id}/poster.jpg`, "jpeg");
-  if (visibility === "private") await env.MEDIA.put(privateMarkerKey(id), "");
+  if (visibility === "private") await env.MEDIA.put(mediaKeys(id).privateMarker, "");
   return id;
 }
 

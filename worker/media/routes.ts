@@ -3,15 +3,15 @@
 // with Range, ETag/304, cache headers and CORS. No database query on this path: a private
 // video is recognised by a marker object under its prefix.
 import { Hono } from "hono";
+import { cacheControlFor, contentTypeFor, mediaKeys, parseServedKey } from "#contract/media-layout.ts";
 import type { AppEnv } from "../context.ts";
 import { problemResponse } from "../http/problem.ts";
-import { cacheControlFor } from "./cache-policy.ts";
-import { contentTypeFor } from "./content-types.ts";
-import { privateMarkerKey, verifyMediaPrefix } from "./signing.ts";
+import { verifyMediaPrefix } from "./signing.ts";
 
 export const mediaRoutes = new Hono<AppEnv>();
 
-const pathPattern = /^(?:s\/([^/]+)\/)?(videos\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/((?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*[A-Za-z0-9_-][A-Za-z0-9._-]*))$/;
+// An optional signed prefix, then the object's key (which keys are served: parseServedKey).
+const signedPrefix = /^s\/([^/]+)\/(.*)$/;
 
 const corsHeaders = {
   "access-control-allow-origin": "*",
@@ -31,9 +31,13 @@ function withCors(response: Response): Response {
 mediaRoutes.options("/*", () => new Response(null, { status: 204, headers: corsHeaders }));
 
 mediaRoutes.on(["GET", "HEAD"], "/*", async (c) => {
-  const match = pathPattern.exec(c.req.path.replace(/^\/media\//, ""));
-  if (!match) return notFound();
-  const [, token, key, videoId] = match as unknown as [string, string | undefined, string, string];
+  const path = c.req.path.replace(/^\/media\//, "");
+  const signed = signedPrefix.exec(path);
+  const token = signed?.[1];
+  const key = signed ? signed[2]! : path;
+  const served = parseServedKey(key);
+  if (!served) return notFound();
+  const { videoId } = served;
 
   let signedUntil: number | undefined;
   if (token) {
@@ -42,7 +46,7 @@ mediaRoutes.on(["GET", "HEAD"], "/*", async (c) => {
       return withCors(problemResponse({ status: 403, detail: check === "expired" ? "This media link has expired." : "This media link is not valid." }));
     }
     signedUntil = Number(token.split(".")[0]);
-  } else if (await c.env.MEDIA.head(privateMarkerKey(videoId))) {
+  } else if (await c.env.MEDIA.head(mediaKeys(videoId).privateMarker)) {
     // A public-looking URL for a private video.
     return notFound();
   }

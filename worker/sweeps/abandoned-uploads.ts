@@ -1,9 +1,9 @@
 // Uploads nobody finished within a day: abort the multipart upload (storage frees the parts) and
 // remove the row.
 import { and, eq, lt, sql } from "drizzle-orm";
+import { sourceKey } from "#contract/media-layout.ts";
 import { videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
-import { sourceKey } from "../storage/keys.ts";
 import { abortMultipartUpload } from "../storage/multipart.ts";
 
 export const ABANDONED_AFTER_SECONDS = 24 * 60 * 60;

@@ -3,7 +3,7 @@
 import type { Database } from "../db/connection.ts";
 import { openDatabase } from "../db/connection.ts";
 import { presign } from "../storage/s3-presign.ts";
-import { sourceKey, videoPrefix } from "../storage/keys.ts";
+import { sourceKey, videoPrefix } from "#contract/media-layout.ts";
 import { transcodeMessageSchema, type TranscodeMessage } from "./job-contract.ts";
 import { failTranscode, leaseTranscode } from "./lease.ts";
 import { startTranscoderJob } from "./transcoder-client.ts";

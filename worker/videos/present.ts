@@ -1,19 +1,20 @@
 // The public shape of a video (API.md). Media URLs point at the /media route on our origin.
 import type { Video } from "#contract/api.ts";
+import { mediaKeys, relativeToVideo, videoPrefix } from "#contract/media-layout.ts";
 import { SIGNED_MEDIA_TTL_SECONDS, signMediaPrefix } from "../media/signing.ts";
 import type { VideoWithCreator } from "./queries.ts";
 
 /** Where a video's media lives: a plain path when public or unlisted, a signed prefix when private. */
 export async function mediaBase(env: { MEDIA_SIGNING_SECRET: string }, origin: string, video: Pick<VideoWithCreator, "id" | "visibility">): Promise<string> {
-  if (video.visibility !== "private") return `${origin}/media/videos/${video.id}/`;
+  if (video.visibility !== "private") return `${origin}/media/${videoPrefix(video.id)}`;
   // Expiry rounded to the hour so the same URL (and the browser cache) serves a whole session.
   const hour = 3600;
   const expiresAt = Math.ceil((Date.now() / 1000 + SIGNED_MEDIA_TTL_SECONDS) / hour) * hour;
-  return `${origin}/media/${await signMediaPrefix(env.MEDIA_SIGNING_SECRET, video.id, expiresAt)}/videos/${video.id}/`;
+  return `${origin}/media/${await signMediaPrefix(env.MEDIA_SIGNING_SECRET, video.id, expiresAt)}/${videoPrefix(video.id)}`;
 }
 
 export function presentVideo(video: VideoWithCreator, base: string): Video {
-  const relative = (key: string | null) => (key ? base + key.replace(`videos/${video.id}/`, "") : null);
+  const relative = (key: string | null) => (key ? base + relativeToVideo(video.id, key) : null);
   return {
     id: video.id,
     title: video.title,
@@ -30,7 +31,7 @@ export function presentVideo(video: VideoWithCreator, base: string): Video {
     createdAt: video.createdAt.toISOString(),
     creator: { id: video.creator.id, displayName: video.creator.displayName },
     playback: video.playable
-      ? { hls: base + (video.masterKey ?? `videos/${video.id}/master.m3u8`).replace(`videos/${video.id}/`, ""), poster: relative(video.posterKey), storyboard: relative(video.storyboardKey) }
+      ? { hls: base + relativeToVideo(video.id, video.masterKey ?? mediaKeys(video.id).master), poster: relative(video.posterKey), storyboard: relative(video.storyboardKey) }
       : null,
   };
 }

@@ -1,13 +1,12 @@
 import { Hono, type Context } from "hono";
 import { and, eq, sql } from "drizzle-orm";
+import { mediaKeys, sourceKey, videoPrefix } from "#contract/media-layout.ts";
 import { videos } from "#db/schema.ts";
 import type { AppEnv } from "../context.ts";
 import { requireUser } from "../auth/guards.ts";
 import { notFound } from "../http/problem.ts";
 import { readJson } from "../http/validate.ts";
-import { privateMarkerKey } from "../media/signing.ts";
 import { deletePrefix } from "../storage/prefix.ts";
-import { sourceKey, videoPrefix } from "../storage/keys.ts";
 import { abortMultipartUpload } from "../storage/multipart.ts";
 import { cancelTranscoderJob } from "../transcode/transcoder-client.ts";
 import { canView, isOwner } from "./access.ts";
@@ -42,8 +41,8 @@ videoRoutes.patch("/:id", async (c) => {
   const input = await readJson(c, updateVideoSchema);
   if (input.visibility && input.visibility !== video.visibility) {
     // Media access follows at once: the marker decides whether unsigned URLs are served.
-    if (input.visibility === "private") await c.env.MEDIA.put(privateMarkerKey(video.id), "");
-    else await c.env.MEDIA.delete(privateMarkerKey(video.id));
+    if (input.visibility === "private") await c.env.MEDIA.put(mediaKeys(video.id).privateMarker, "");
+    else await c.env.MEDIA.delete(mediaKeys(video.id).privateMarker);
   }
   await c.var.db
     .update(videos)

@@ -13,12 +13,11 @@ import {
   type CreatedVideo,
   type ResumeInfo,
 } from "#contract/api.ts";
+import { mediaKeys, sourceKey } from "#contract/media-layout.ts";
 import type { AppEnv } from "../context.ts";
 import { requireUser } from "../auth/guards.ts";
 import { Problem, forbidden, notFound } from "../http/problem.ts";
 import { readJson } from "../http/validate.ts";
-import { privateMarkerKey } from "../media/signing.ts";
-import { sourceKey } from "../storage/keys.ts";
 import {
   StorageError,
   abortMultipartUpload,
@@ -86,7 +85,7 @@ uploadRoutes.post("/", async (c) => {
   let uploadId: string;
   try {
     // Private from the first byte: the media route refuses unsigned URLs for this prefix.
-    if (input.visibility === "private") await c.env.MEDIA.put(privateMarkerKey(row.id), "");
+    if (input.visibility === "private") await c.env.MEDIA.put(mediaKeys(row.id).privateMarker, "");
     uploadId = await createMultipartUpload(c.env, sourceKey(row.id), input.contentType);
   } catch (err) {
     await deleteUploadingVideo(c.var.db, row.id);
