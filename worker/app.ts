@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./context.ts";
 import { databaseMiddleware } from "./db/middleware.ts";
+import { feedRoutes } from "./accounts/feed-routes.ts";
 import { meRoutes } from "./accounts/me-routes.ts";
 import { authenticate } from "./auth/middleware.ts";
 import { authRoutes } from "./auth/routes.ts";
@@ -11,9 +12,8 @@ import { mediaRoutes } from "./media/routes.ts";
 import { problemResponse, toProblemResponse } from "./http/problem.ts";
 import { apiSecurityHeaders } from "./http/security-headers.ts";
 import { transcodeCallbackRoutes } from "./transcode/callback-routes.ts";
-import { channelRoutes, feedRoutes, searchRoutes, statsRoutes, videoListRoutes } from "./discovery/routes.ts";
+import { searchRoutes } from "./discovery/routes.ts";
 import { videoRoutes } from "./videos/routes.ts";
-import { viewRoutes } from "./views/routes.ts";
 import { renderPage } from "./web/ssr.ts";
 
 const api = new Hono<AppEnv>();
@@ -21,13 +21,10 @@ api.use(apiSecurityHeaders);
 api.use(databaseMiddleware);
 api.use(authenticate);
 api.route("/auth", authRoutes);
+// Each resource owns its routes and is mounted once.
 api.route("/me", meRoutes);
-api.route("/me", statsRoutes);
 api.route("/creators", creatorRoutes);
-api.route("/creators", channelRoutes);
-api.route("/videos", videoListRoutes);
 api.route("/videos", videoRoutes);
-api.route("/videos", viewRoutes);
 api.route("/feed", feedRoutes);
 api.route("/search", searchRoutes);
 api.route("/health", healthRoutes);

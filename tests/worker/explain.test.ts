@@ -4,9 +4,10 @@ import { env } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
-import { channelQuery, feedQuery, latestQuery, trendingQuery, byIds } from "#worker/discovery/list-queries.ts";
+import { channelQuery, feedQuery, latestQuery, trendingQuery } from "#worker/discovery/list-queries.ts";
+import { findVideosByIds } from "#worker/videos/queries.ts";
 import { creatorSearchQuery, videoSearchQuery } from "#worker/discovery/search.ts";
-import { creatorStats } from "#worker/discovery/stats.ts";
+import { creatorStats } from "#worker/creators/stats.ts";
 import { recordViews } from "#worker/views/record-views.ts";
 import { refreshTrending } from "#worker/sweeps/trending.ts";
 
@@ -116,7 +117,7 @@ describe("every list query is served by an index (100k videos)", () => {
   });
 
   it("loading videos by id, creator stats and recording views", async () => {
-    await expectIndexed("byIds", () => byIds(logged.db, [ids.videoId]));
+    await expectIndexed("byIds", () => findVideosByIds(logged.db, [ids.videoId]));
     await expectIndexed("stats", () => creatorStats(logged.db, ids.creatorId, "2026-01-01", "2026-01-28"));
     await expectIndexed("record views", () =>
       recordViews(logged.db, [{ videoId: ids.videoId, viewerKey: "a:explain", hour: new Date().toISOString(), watchedSeconds: 12 }]),

@@ -1,14 +1,17 @@
-// /api/me: the signed-in user's account, becoming a creator, and the creators they follow.
+// /api/me: the signed-in user's account, becoming a creator, the creators they follow, and (for
+// creators) their analytics.
 import { Hono } from "hono";
+import { z } from "zod";
 import type { AppEnv } from "../context.ts";
 import { requireUser } from "../auth/guards.ts";
 import { reissueAccessToken } from "../auth/session.ts";
 import { listFollowing } from "../creators/follows.ts";
 import { presentCreator } from "../creators/present.ts";
 import { AlreadyCreatorError, becomeCreator, findCreatorByUserId } from "../creators/queries.ts";
-import { becomeCreatorSchema, type BecomeCreatorResult, type FollowedCreator, type Me, type Page } from "#contract/api.ts";
+import { becomeCreatorSchema, type BecomeCreatorResult, type FollowedCreator, type Me, type Page, type Stats } from "#contract/api.ts";
 import { pageQuerySchema } from "../discovery/pagination.ts";
-import { conflict, unauthorized } from "../http/problem.ts";
+import { creatorStats } from "../creators/stats.ts";
+import { conflict, forbidden, unauthorized, unprocessable } from "../http/problem.ts";
 import { parseWith, readJson } from "../http/validate.ts";
 import { presentUser } from "./present.ts";
 import { findUserById } from "./queries.ts";
@@ -52,4 +55,21 @@ meRoutes.get("/following", async (c) => {
     items: items.map((creator) => ({ ...presentCreator(creator, true), followedAt: creator.followedAt.toISOString() })),
     nextCursor,
   } satisfies Page<FollowedCreator>);
+});
+
+const dateText = z.iso.date();
+const statsQuery = z.object({ from: dateText.optional(), to: dateText.optional() });
+
+meRoutes.get("/stats", async (c) => {
+  const user = requireUser(c);
+  const creator = await findCreatorByUserId(c.var.db, user.id);
+  if (!creator) throw forbidden("Only creators have analytics.");
+  const input = parseWith(statsQuery, c.req.query());
+  const today = new Date().toISOString().slice(0, 10);
+  const to = input.to ?? today;
+  const from = input.from ?? new Date(Date.parse(to) - 27 * 86_400_000).toISOString().slice(0, 10);
+  const span = (Date.parse(to) - Date.parse(from)) / 86_400_000;
+  if (span < 0) throw unprocessable("`from` must not be after `to`.", [{ path: "from", message: "after to" }]);
+  if (span > 366) throw unprocessable("Ask for at most a year at a time.", [{ path: "from", message: "range too long" }]);
+  return c.json((await creatorStats(c.var.db, creator.id, from, to)) satisfies Stats);
 });

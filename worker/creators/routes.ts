@@ -1,10 +1,13 @@
-// /api/creators: public profiles, owner/admin edits, follow and unfollow.
-// (GET /api/creators/:id/videos lives with the videos module.)
+// /api/creators: public profiles, owner/admin edits, follow and unfollow, and the channel's videos.
 import { Hono, type Context } from "hono";
+import { isForeignKeyViolation } from "#db/errors.ts";
 import type { AppEnv } from "../context.ts";
 import { isAdmin, requireUser } from "../auth/guards.ts";
 import { forbidden, notFound, unprocessable } from "../http/problem.ts";
-import { readJson } from "../http/validate.ts";
+import { parseWith, readJson } from "../http/validate.ts";
+import { listChannel } from "../discovery/list-queries.ts";
+import { decodeCursor, pageQuerySchema, timeCursor } from "../discovery/pagination.ts";
+import { byCreated, byPublished, videoPage } from "../videos/respond.ts";
 import { follow, unfollow } from "./follows.ts";
 import { presentCreator } from "./present.ts";
 import { findCreatorById, getCreatorProfile, updateCreator } from "./queries.ts";
@@ -16,14 +19,6 @@ function creatorId(c: Context<AppEnv>): string {
   const id = creatorIdParam.safeParse(c.req.param("id"));
   if (!id.success) throw notFound("No such creator.");
   return id.data;
-}
-
-/** A follow that raced with the creator's deletion violates the foreign key: that is a 404 too. */
-function isForeignKeyViolation(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === "23503") return true;
-  }
-  return false;
 }
 
 creatorRoutes.get("/:id", async (c) => {
@@ -60,6 +55,7 @@ creatorRoutes.put("/:id/follow", async (c) => {
   try {
     await follow(c.var.db, user.id, id);
   } catch (err) {
+    // A follow that raced with the creator's deletion violates the foreign key: that is a 404 too.
     if (isForeignKeyViolation(err)) throw notFound("No such creator.");
     throw err;
   }
@@ -73,4 +69,14 @@ creatorRoutes.delete("/:id/follow", async (c) => {
   if (!creator) throw notFound("No such creator.");
   await unfollow(c.var.db, user.id, id);
   return c.body(null, 204);
+});
+
+// The channel: public videos newest first; the owner (and admins) see all of theirs, newest made first.
+creatorRoutes.get("/:id/videos", async (c) => {
+  const creator = await findCreatorById(c.var.db, creatorId(c));
+  if (!creator) throw notFound("No such creator.");
+  const { limit, cursor } = parseWith(pageQuerySchema, c.req.query());
+  const everything = !!c.var.user && (c.var.user.id === creator.userId || isAdmin(c.var.user));
+  const list = await listChannel(c.var.db, creator.id, limit, decodeCursor(cursor, timeCursor), everything);
+  return c.json(await videoPage(c, list, limit, everything ? byCreated : byPublished));
 });

@@ -1,57 +1,44 @@
 // Public listings. Every query is served by an index (tests/worker/explain.test.ts checks the
 // plans on 100k videos): latest and channel by the partial indexes on published public videos,
 // feed by a per-followed-creator lateral scan, trending by the partial index on trending_score.
-import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
-import { creators, follows, videos } from "#db/schema.ts";
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
+import { follows, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
-import type { VideoWithCreator } from "../videos/queries.ts";
+import { findVideosByIds, selectVideosWithCreator, withCreators } from "../videos/queries.ts";
 
 export const listed = sql`${videos.visibility} = 'public' and ${videos.publishedAt} is not null`;
 
 const before = (cursor?: [string, string]): SQL | undefined =>
   cursor ? sql`(${videos.publishedAt}, ${videos.id}) < (${cursor[0]}::timestamptz, ${cursor[1]}::uuid)` : undefined;
 
-const withCreator = { video: videos, creator: { id: creators.id, displayName: creators.displayName, userId: creators.userId } };
-const flatten = (rows: { video: typeof videos.$inferSelect; creator: VideoWithCreator["creator"] }[]): VideoWithCreator[] =>
-  rows.map((r) => ({ ...r.video, creator: r.creator }));
-
 export function latestQuery(db: Database, limit: number, cursor?: [string, string]) {
-  return db
-    .select(withCreator)
-    .from(videos)
-    .innerJoin(creators, eq(creators.id, videos.creatorId))
+  return selectVideosWithCreator(db)
     .where(and(listed, before(cursor)))
     .orderBy(desc(videos.publishedAt), desc(videos.id))
     .limit(limit);
 }
 
 export async function listLatest(db: Database, limit: number, cursor?: [string, string]) {
-  return flatten(await latestQuery(db, limit, cursor));
+  return withCreators(await latestQuery(db, limit, cursor));
 }
 
 export function channelQuery(db: Database, creatorId: string, limit: number, cursor: [string, string] | undefined, includeUnlisted: boolean) {
   // The owner sees everything they have (any status, any visibility) in the order they made it.
   if (includeUnlisted) {
     const after = cursor ? sql`(${videos.createdAt}, ${videos.id}) < (${cursor[0]}::timestamptz, ${cursor[1]}::uuid)` : undefined;
-    return db
-      .select(withCreator)
-      .from(videos)
-      .innerJoin(creators, eq(creators.id, videos.creatorId))
+    return selectVideosWithCreator(db)
       .where(and(eq(videos.creatorId, creatorId), after))
       .orderBy(desc(videos.createdAt), desc(videos.id))
       .limit(limit);
   }
-  return db
-    .select(withCreator)
-    .from(videos)
-    .innerJoin(creators, eq(creators.id, videos.creatorId))
+  return selectVideosWithCreator(db)
     .where(and(eq(videos.creatorId, creatorId), listed, before(cursor)))
     .orderBy(desc(videos.publishedAt), desc(videos.id))
     .limit(limit);
 }
 
 export async function listChannel(db: Database, creatorId: string, limit: number, cursor: [string, string] | undefined, includeUnlisted: boolean) {
-  return flatten(await channelQuery(db, creatorId, limit, cursor, includeUnlisted));
+  return withCreators(await channelQuery(db, creatorId, limit, cursor, includeUnlisted));
 }
 
 /** Newest videos of followed creators: at most `limit` rows per creator, then merged. */
@@ -74,35 +61,18 @@ export function feedQuery(db: Database, userId: string, limit: number, cursor?: 
 
 export async function listFeed(db: Database, userId: string, limit: number, cursor?: [string, string]) {
   const ids = (await feedQuery(db, userId, limit, cursor)).rows.map((r) => r.id);
-  return byIds(db, ids);
+  return findVideosByIds(db, ids);
 }
 
 /** Trending: videos.trending_score (views of the last 7 days, decayed; see sweeps/trending.ts). */
 export function trendingQuery(db: Database, limit: number, cursor?: [number, string]) {
   const after = cursor ? sql`(${videos.trendingScore}, ${videos.id}) < (${cursor[0]}::float8, ${cursor[1]}::uuid)` : undefined;
-  return db
-    .select(withCreator)
-    .from(videos)
-    .innerJoin(creators, eq(creators.id, videos.creatorId))
+  return selectVideosWithCreator(db)
     .where(and(listed, sql`${videos.trendingScore} > 0`, after))
     .orderBy(desc(videos.trendingScore), desc(videos.id))
     .limit(limit);
 }
 
 export async function listTrending(db: Database, limit: number, cursor?: [number, string]) {
-  return flatten(await trendingQuery(db, limit, cursor));
-}
-
-/** Loads videos by id, keeping the given order. */
-export async function byIds(db: Database, ids: string[]): Promise<VideoWithCreator[]> {
-  if (ids.length === 0) return [];
-  const rows = flatten(
-    await db
-      .select(withCreator)
-      .from(videos)
-      .innerJoin(creators, eq(creators.id, videos.creatorId))
-      .where(inArray(videos.id, ids)),
-  );
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
+  return withCreators(await trendingQuery(db, limit, cursor));
 }

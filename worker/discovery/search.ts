@@ -4,7 +4,7 @@
 import { sql } from "drizzle-orm";
 import { creators, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
-import { byIds } from "./list-queries.ts";
+import { findVideosByIds } from "../videos/queries.ts";
 
 const MAX_WORDS = 8;
 
@@ -45,7 +45,7 @@ export function videoSearchQuery(db: Database, tsquery: string, limit: number, c
 
 export async function searchVideos(db: Database, tsquery: string, limit: number, cursor?: [number, string]) {
   const rows = (await videoSearchQuery(db, tsquery, limit, cursor)).rows;
-  const found = new Map((await byIds(db, rows.map((r) => r.id))).map((v) => [v.id, v]));
+  const found = new Map((await findVideosByIds(db, rows.map((r) => r.id))).map((v) => [v.id, v]));
   return rows.flatMap((r) => {
     const video = found.get(r.id);
     return video ? [{ video, rank: Number(r.rank) }] : [];

@@ -1,19 +1,33 @@
 // Video data functions; each takes the database as its first argument.
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { creators, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
 
 export type VideoRow = typeof videos.$inferSelect;
 export type VideoWithCreator = VideoRow & { creator: { id: string; displayName: string; userId: string } };
 
-export async function findVideo(db: Database, id: string): Promise<VideoWithCreator | null> {
-  const rows = await db
+/**
+ * The one videos ⋈ creators select: add where/orderBy/limit, then flatten the rows with
+ * withCreators. Every video the API presents is loaded through it.
+ */
+export const selectVideosWithCreator = (db: Database) =>
+  db
     .select({ video: videos, creator: { id: creators.id, displayName: creators.displayName, userId: creators.userId } })
     .from(videos)
-    .innerJoin(creators, eq(creators.id, videos.creatorId))
-    .where(eq(videos.id, id));
-  const row = rows[0];
-  return row ? { ...row.video, creator: row.creator } : null;
+    .innerJoin(creators, eq(creators.id, videos.creatorId));
+
+export const withCreators = (rows: { video: VideoRow; creator: VideoWithCreator["creator"] }[]): VideoWithCreator[] =>
+  rows.map((r) => ({ ...r.video, creator: r.creator }));
+
+export async function findVideo(db: Database, id: string): Promise<VideoWithCreator | null> {
+  return withCreators(await selectVideosWithCreator(db).where(eq(videos.id, id)))[0] ?? null;
+}
+
+/** Loads videos by id, keeping the given order (ids not found are left out). */
+export async function findVideosByIds(db: Database, ids: string[]): Promise<VideoWithCreator[]> {
+  if (ids.length === 0) return [];
+  const byId = new Map(withCreators(await selectVideosWithCreator(db).where(inArray(videos.id, ids))).map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 export async function insertUploadingVideo(

@@ -1,5 +1,7 @@
+// Videos as the API answers them: one video, or a page of them with the next page's cursor.
 import type { Context } from "hono";
 import type { AppEnv } from "../context.ts";
+import { encodeCursor } from "../discovery/pagination.ts";
 import { mediaBase, presentVideo, type PresentedVideo } from "./present.ts";
 import type { VideoWithCreator } from "./queries.ts";
 
@@ -7,4 +9,17 @@ export const requestOrigin = (c: Context<AppEnv>) => c.env.PUBLIC_ORIGIN || new 
 
 export async function videoJson(c: Context<AppEnv>, video: VideoWithCreator): Promise<PresentedVideo> {
   return presentVideo(video, await mediaBase(c.env, requestOrigin(c), video));
+}
+
+/** Sort keys of keyset pages over videos (the cursor holds the last item's). */
+export const byPublished = (v: VideoWithCreator) => [v.publishedAt!.toISOString(), v.id];
+export const byCreated = (v: VideoWithCreator) => [v.createdAt.toISOString(), v.id];
+
+/** A full page has a next one, starting after its last item's sort key. */
+export async function videoPage(c: Context<AppEnv>, list: VideoWithCreator[], limit: number, sortKey: (last: VideoWithCreator) => (string | number)[]) {
+  const last = list.at(-1);
+  return {
+    items: await Promise.all(list.map((v) => videoJson(c, v))),
+    nextCursor: list.length === limit && last ? encodeCursor(sortKey(last)) : null,
+  };
 }

@@ -1,23 +1,43 @@
+// /api/videos: the public listings (latest, trending), one video, owner edits and deletion; the
+// upload flow and view reports are mounted here too.
 import { Hono, type Context } from "hono";
 import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
 import { mediaKeys, sourceKey, videoPrefix } from "#contract/media-layout.ts";
 import { videos } from "#db/schema.ts";
 import type { AppEnv } from "../context.ts";
 import { requireUser } from "../auth/guards.ts";
 import { notFound } from "../http/problem.ts";
-import { readJson } from "../http/validate.ts";
+import { parseWith, readJson } from "../http/validate.ts";
+import { listLatest, listTrending } from "../discovery/list-queries.ts";
+import { decodeCursor, pageQuerySchema, scoreCursor, timeCursor } from "../discovery/pagination.ts";
 import { deletePrefix } from "../storage/prefix.ts";
 import { abortMultipartUpload } from "../storage/multipart.ts";
 import { cancelTranscoderJob } from "../transcode/transcoder-client.ts";
+import { viewRoutes } from "../views/routes.ts";
 import { canView, isOwner } from "./access.ts";
 import { findVideo } from "./queries.ts";
-import { videoJson } from "./respond.ts";
+import { byPublished, videoJson, videoPage } from "./respond.ts";
 import { updateVideoSchema, videoIdParam } from "#contract/api.ts";
 import { uploadRoutes } from "./upload-routes.ts";
 
 export const videoRoutes = new Hono<AppEnv>();
 
 videoRoutes.route("/", uploadRoutes);
+videoRoutes.route("/", viewRoutes);
+
+const listQuery = pageQuerySchema.extend({ sort: z.enum(["latest", "trending"]).default("latest") });
+
+// Public videos only, newest first or by trending score.
+videoRoutes.get("/", async (c) => {
+  const { sort, limit, cursor } = parseWith(listQuery, c.req.query());
+  if (sort === "trending") {
+    const list = await listTrending(c.var.db, limit, decodeCursor(cursor, scoreCursor));
+    return c.json(await videoPage(c, list, limit, (v) => [v.trendingScore, v.id]));
+  }
+  const list = await listLatest(c.var.db, limit, decodeCursor(cursor, timeCursor));
+  return c.json(await videoPage(c, list, limit, byPublished));
+});
 
 async function visibleVideo(c: Context<AppEnv>) {
   const id = videoIdParam.safeParse(c.req.param("id"));
