@@ -17,6 +17,8 @@ const configSchema = z.object({
   MAX_DURATION_SECONDS: z.coerce.number().positive().default(21600),
   FFMPEG_PATH: z.string().min(1).default("ffmpeg"),
   FFPROBE_PATH: z.string().min(1).default("ffprobe"),
+  /** Heavy tasks (chunks, audio, stills) run at once: one per vCPU. */
+  TASK_SLOTS: z.coerce.number().int().min(1).max(16).default(1),
 });
 
 export type Config = {
@@ -28,6 +30,7 @@ export type Config = {
   maxDurationSeconds: number;
   ffmpegPath: string;
   ffprobePath: string;
+  taskSlots: number;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -54,5 +57,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxDurationSeconds: e.MAX_DURATION_SECONDS,
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
+    taskSlots: e.TASK_SLOTS,
   };
 }

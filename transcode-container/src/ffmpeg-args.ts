@@ -37,18 +37,56 @@ const num = (value: number): string => String(Math.round(value * 1000) / 1000);
  * segmentSeconds. Each time is snapped up to the frame grid of the slowest rung, so a 30 fps
  * rung and a 60 fps rung put their keyframes on the very same frame (aligned segments).
  */
-export function forceKeyFramesExpression(gridRate: Rational): string {
+export function forceKeyFramesExpression(gridRate: Rational, firstBoundary = 0, startSeconds = 0): string {
   const startup = keyframeBoundaries(LADDER_PROFILE.startupSegmentSeconds.length + 1);
   const steadyStart = startup[startup.length - 1];
   const startupCount = startup.length - 1;
   // Boundary for keyframe n: startup[n] while n < startupCount, then steadyStart + 4 * (n - startupCount).
-  let target = `(${num(steadyStart)}+${LADDER_PROFILE.segmentSeconds}*(n_forced-${startupCount}))`;
+  // A chunk's encoder starts counting forced keyframes at 0 on its first boundary.
+  const n = firstBoundary > 0 ? `(n_forced+${firstBoundary})` : "n_forced";
+  let target = `(${num(steadyStart)}+${LADDER_PROFILE.segmentSeconds}*(${n}-${startupCount}))`;
   for (let i = startupCount - 1; i >= 0; i -= 1) {
-    target = `if(eq(n_forced,${i}),${num(startup[i])},${target})`;
+    target = `if(eq(${n},${i}),${num(startup[i])},${target})`;
   }
   const rate = `(${gridRate.num}/${gridRate.den})`;
-  // A millisecond of slack absorbs timestamp rounding on the frame that sits on the boundary.
-  return `expr:gte(t+0.001,ceil(${target}*${rate}-0.001)/${rate})`;
+  // FFmpeg's t counts from the stream's first frame, so a chunk adds its start time. A millisecond
+  // of slack absorbs timestamp rounding on the frame that sits on the boundary.
+  const now = startSeconds > 0 ? `t+${startSeconds.toFixed(6)}+0.001` : "t+0.001";
+  return `expr:gte(${now},ceil(${target}*${rate}-0.001)/${rate})`;
+}
+
+/**
+ * Shared decode branch: deinterlace if needed (only frames flagged interlaced), then constant
+ * frame rate (VFR sources become CFR) on the decode-rate grid.
+ */
+export function decodeBranch(ladder: Ladder): string {
+  const deinterlace = ladder.deinterlace ? "bwdif=mode=send_frame:deint=interlaced," : "";
+  return `[0:v:0]${deinterlace}fps=${formatRational(ladder.sourceFrameRate)}`;
+}
+
+/** `[r<i>]` → `[v<i>]`: each rung's frame rate and size. */
+export function rungScaleFilters(ladder: Ladder): string[] {
+  return ladder.rungs.map((rung, i) => {
+    const rate =
+      rationalValue(rung.frameRate) < rationalValue(ladder.sourceFrameRate) ? `fps=${formatRational(rung.frameRate)},` : "";
+    return `[r${i}]${rate}scale=${rung.width}:${rung.height}:flags=bicubic,format=yuv420p,setsar=1[v${i}]`;
+  });
+}
+
+/** x264 settings every rung shares; `firstBoundary` is the segment boundary a chunk starts on. */
+export function videoEncoderArgs(ladder: Ladder, chunk?: { firstBoundary: number; startSeconds: number }): string[] {
+  const x264 = LADDER_PROFILE.x264;
+  const gopFrames = Math.ceil(rationalValue(ladder.sourceFrameRate) * LADDER_PROFILE.segmentSeconds * 2);
+  return [
+    "-c:v", "libx264",
+    "-preset", x264.preset,
+    "-profile:v", x264.profile,
+    "-crf", String(x264.crf),
+    // Keyframes only where we force them: segment boundaries, identical on every rung.
+    "-force_key_frames:v", forceKeyFramesExpression(ladder.keyframeGridRate, chunk?.firstBoundary, chunk?.startSeconds),
+    "-sc_threshold:v", "0",
+    "-g:v", String(gopFrames),
+  ];
 }
 
 export function buildLadderArgs(input: {
@@ -59,23 +97,9 @@ export function buildLadderArgs(input: {
 }): string[] {
   const { ladder, images, layout } = input;
   const rungs = ladder.rungs;
-  const x264 = LADDER_PROFILE.x264;
-  const decodeRate = formatRational(ladder.sourceFrameRate);
-
-  // Shared decode branch: deinterlace if needed (only frames flagged interlaced), constant
-  // frame rate (VFR sources become CFR), then split.
   const branches = rungs.map((_, i) => `[r${i}]`).join("");
-  const deinterlace = ladder.deinterlace ? "bwdif=mode=send_frame:deint=interlaced," : "";
-  const graph: string[] = [
-    `[0:v:0]${deinterlace}fps=${decodeRate},split=${rungs.length + 3}${branches}[poster_in][thumbs_in][tiles_in]`,
-  ];
-  rungs.forEach((rung, i) => {
-    const rate =
-      rationalValue(rung.frameRate) < rationalValue(ladder.sourceFrameRate)
-        ? `fps=${formatRational(rung.frameRate)},`
-        : "";
-    graph.push(`[r${i}]${rate}scale=${rung.width}:${rung.height}:flags=bicubic,format=yuv420p,setsar=1[v${i}]`);
-  });
+  const graph: string[] = [`${decodeBranch(ladder)},split=${rungs.length + 3}${branches}[poster_in][thumbs_in][tiles_in]`];
+  graph.push(...rungScaleFilters(ladder));
   const p = images.poster;
   // Most representative frame of a window 10-20 % in (FFmpeg's thumbnail filter), not frame 0.
   graph.push(
@@ -107,18 +131,7 @@ export function buildLadderArgs(input: {
     args.push("-map", `[v${i}]`);
     if (ladder.hasAudio) args.push("-map", "0:a:0");
   });
-  const gopFrames = Math.ceil(rationalValue(ladder.sourceFrameRate) * LADDER_PROFILE.segmentSeconds * 2);
-  args.push(
-    "-c:v", "libx264",
-    "-preset", x264.preset,
-    "-profile:v", x264.profile,
-    "-crf", String(x264.crf),
-    // Keyframes only where we force them: segment boundaries, identical on every rung.
-    "-force_key_frames:v", forceKeyFramesExpression(ladder.keyframeGridRate),
-    "-sc_threshold:v", "0",
-    "-g:v", String(gopFrames),
-    "-max_muxing_queue_size", "4096",
-  );
+  args.push(...videoEncoderArgs(ladder), "-max_muxing_queue_size", "4096");
   rungs.forEach((rung, i) => {
     args.push(
       `-maxrate:v:${i}`, `${rung.videoMaxKbps}k`,

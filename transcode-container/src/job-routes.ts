@@ -1,6 +1,7 @@
 // HTTP routes the Worker calls: /health and /jobs. Routing is a handful of patterns, so plain
 // node:http is enough.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { handleTaskRequest, type TaskContext } from "./chunks/task-routes.ts";
 import { jobRequestSchema } from "./contract.ts";
 import { HttpProblem, readJsonBody, sendEmpty, sendJson, sendProblem } from "./http-util.ts";
 import type { JobRegistry } from "./jobs.ts";
@@ -9,7 +10,7 @@ import type { Logger } from "./log.ts";
 const UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 const JOB_PATH = new RegExp(`^/jobs/(${UUID})$`);
 
-export type RouteContext = { registry: JobRegistry; ffmpegVersion: string; log: Logger };
+export type RouteContext = { registry: JobRegistry; tasks: TaskContext; ffmpegVersion: string; log: Logger };
 
 export async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> {
   try {
@@ -18,9 +19,11 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, c
     const method = req.method ?? "GET";
 
     if (pathname === "/health" && method === "GET") {
-      sendJson(res, 200, { ok: true, ffmpeg: ctx.ffmpegVersion, running: ctx.registry.runningCount() });
+      const running = ctx.registry.runningCount() + ctx.tasks.slots.running(ctx.tasks.config.taskSlots);
+      sendJson(res, 200, { ok: true, ffmpeg: ctx.ffmpegVersion, running, busy: ctx.tasks.slots.busy });
       return;
     }
+    if (method === "POST" && (await handleTaskRequest(req, res, pathname, ctx.tasks))) return;
     if (pathname === "/jobs" && method === "POST") {
       await postJob(req, res, ctx);
       return;

@@ -19,6 +19,8 @@ export type ProbeResult = {
   hasAudio: boolean;
   formatName: string;
   videoCodec: string;
+  /** Time of the first video frame relative to the file's timeline origin (non-zero in MPEG-TS). */
+  videoStartSeconds: number;
 };
 
 type FfprobeStream = {
@@ -31,6 +33,7 @@ type FfprobeStream = {
   r_frame_rate?: string;
   avg_frame_rate?: string;
   duration?: string;
+  start_time?: string;
   nb_frames?: string;
   field_order?: string;
   disposition?: { attached_pic?: number };
@@ -132,6 +135,7 @@ export function interpretProbe(output: FfprobeOutput, maxDurationSeconds: number
     hasAudio,
     formatName,
     videoCodec: video.codec_name ?? "unknown",
+    videoStartSeconds: Number.isFinite(Number(video.start_time)) ? Number(video.start_time) : 0,
   };
 }
 

@@ -3,6 +3,7 @@
 import { createServer, type Server } from "node:http";
 import type { Config } from "./config.ts";
 import { ffmpegVersion } from "./ffmpeg-process.ts";
+import { TaskSlots } from "./chunks/task-routes.ts";
 import { handleRequest } from "./job-routes.ts";
 import { JobRegistry } from "./jobs.ts";
 import type { Logger } from "./log.ts";
@@ -22,8 +23,9 @@ export async function createTranscoder(
 
   const storage = options.storage ?? createS3Storage(config.s3);
   const registry = new JobRegistry({ config, storage, log, callbackBackoffMs: options.callbackBackoffMs });
+  const tasks = { config, storage, log, slots: new TaskSlots(config.taskSlots) };
   const server = createServer((req, res) => {
-    void handleRequest(req, res, { registry, ffmpegVersion: version, log });
+    void handleRequest(req, res, { registry, tasks, ffmpegVersion: version, log });
   });
   // Slow or idle Worker connections must not pin sockets forever.
   server.requestTimeout = 30_000;

@@ -1,0 +1,133 @@
+// The chunk plan: the timeline cut on the segment grid into chunks that any transcoder of the
+// fleet can encode on its own. Pure (no Node imports): the Worker stores the plan and renders
+// playlists and the storyboard from it; the transcoder builds it from the probe.
+import { keyframeBoundaries, rationalValue, type Ladder, type Rational } from "../ladder-profile.ts";
+
+export const CHUNK_PROFILE = {
+  /**
+   * Segments per chunk, from the first chunk on; the last size repeats. The first chunk is one
+   * 1 s startup segment, so the video is playable after encoding one second; steady chunks are
+   * 4 × 4 s: tens of seconds of work for one vCPU, long enough that per-chunk start-up (seek,
+   * encoder warm-up) stays a few per cent of the work.
+   */
+  segmentsPerChunk: [1, 2, 4],
+  /** Seek this far before a chunk so the exact cut is made by frame index, never by the demuxer. */
+  seekMarginSeconds: 1,
+} as const;
+
+export type ChunkSpec = {
+  index: number;
+  /** 1-based number of the chunk's first segment. */
+  firstSegment: number;
+  segmentCount: number;
+  /** Decode-rate frame indices from the video's first frame: [startFrame, endFrame). */
+  startFrame: number;
+  endFrame: number;
+  startSeconds: number;
+  endSeconds: number;
+  /** Storyboard tiles whose time falls in this chunk: [firstTile, firstTile + tileCount). */
+  firstTile: number;
+  tileCount: number;
+};
+
+export type StoryboardPlan = { interval: number; tileWidth: number; tileHeight: number; columns: number };
+
+export type ChunkPlan = {
+  /** Decode-rate frames in the video (what a full decode yields). */
+  frameCount: number;
+  /** Frame index of the video's first frame on the absolute decode-rate grid (non-zero start times). */
+  firstFrameIndex: number;
+  chunks: ChunkSpec[];
+};
+
+/** Frame index (decode rate) of a segment boundary snapped up to the keyframe grid. */
+function boundaryFrame(seconds: number, ladder: Ladder): number {
+  const factor = Math.round(rationalValue(ladder.sourceFrameRate) / rationalValue(ladder.keyframeGridRate));
+  const grid = ladder.keyframeGridRate;
+  return factor * Math.ceil((seconds * grid.num) / grid.den - 0.001);
+}
+
+export function frameTime(frame: number, rate: Rational): number {
+  return (frame * rate.den) / rate.num;
+}
+
+export function planChunks(input: {
+  durationSeconds: number;
+  ladder: Ladder;
+  videoStartSeconds: number;
+  storyboard: StoryboardPlan;
+}): ChunkPlan {
+  const { ladder } = input;
+  const rate = ladder.sourceFrameRate;
+  const frameCount = Math.max(1, Math.ceil((input.durationSeconds * rate.num) / rate.den - 0.001));
+  // Segment start frames until the video ends.
+  const starts: number[] = [];
+  for (const seconds of keyframeBoundaries(Math.ceil(input.durationSeconds / 4) + 8)) {
+    const frame = boundaryFrame(seconds, ladder);
+    if (frame >= frameCount) break;
+    if (starts.length === 0 || frame > starts[starts.length - 1]!) starts.push(frame);
+  }
+  const chunks: ChunkSpec[] = [];
+  const sizes = CHUNK_PROFILE.segmentsPerChunk;
+  let segment = 0;
+  while (segment < starts.length) {
+    const size = sizes[Math.min(chunks.length, sizes.length - 1)]!;
+    const count = Math.min(size, starts.length - segment);
+    const startFrame = starts[segment]!;
+    const endFrame = segment + count < starts.length ? starts[segment + count]! : frameCount;
+    chunks.push({
+      index: chunks.length,
+      firstSegment: segment + 1,
+      segmentCount: count,
+      startFrame,
+      endFrame,
+      startSeconds: round6(frameTime(startFrame, rate)),
+      endSeconds: round6(frameTime(endFrame, rate)),
+      firstTile: 0,
+      tileCount: 0,
+    });
+    segment += count;
+  }
+  // Tile i shows time i * interval; each chunk draws the tiles that start inside it.
+  const interval = input.storyboard.interval;
+  let tile = 0;
+  for (const chunk of chunks) {
+    chunk.firstTile = tile;
+    while (tile * interval < chunk.endSeconds && tile * interval < input.durationSeconds) tile += 1;
+    chunk.tileCount = tile - chunk.firstTile;
+  }
+  const firstFrameIndex = Math.round((input.videoStartSeconds * rate.num) / rate.den);
+  return { frameCount, firstFrameIndex, chunks };
+}
+
+function round6(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+function vttTime(seconds: number): string {
+  const ms = Math.round(seconds * 1000);
+  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${pad(Math.floor(ms / 3_600_000))}:${pad(Math.floor((ms % 3_600_000) / 60_000))}:${pad(Math.floor((ms % 60_000) / 1000))}.${pad(ms % 1000, 3)}`;
+}
+
+/** Columns of one chunk's storyboard sheet (a row-major grid of its tiles). */
+export function sheetColumns(plan: StoryboardPlan, tileCount: number): number {
+  return Math.max(1, Math.min(plan.columns, tileCount));
+}
+
+/** WebVTT whose cues point into each chunk's sheet with media fragments (URIs relative to the VTT). */
+export function storyboardVtt(chunks: ChunkSpec[], plan: StoryboardPlan, durationSeconds: number, sheetUri: (chunk: number) => string): string {
+  const lines = ["WEBVTT", ""];
+  for (const chunk of chunks) {
+    const columns = sheetColumns(plan, chunk.tileCount);
+    for (let j = 0; j < chunk.tileCount; j += 1) {
+      const start = (chunk.firstTile + j) * plan.interval;
+      const end = Math.min(start + plan.interval, durationSeconds);
+      if (end <= start) continue;
+      const x = (j % columns) * plan.tileWidth;
+      const y = Math.floor(j / columns) * plan.tileHeight;
+      lines.push(`${vttTime(start)} --> ${vttTime(end)}`, `${sheetUri(chunk.index)}#xywh=${x},${y},${plan.tileWidth},${plan.tileHeight}`, "");
+    }
+  }
+  return lines.join("\n");
+}

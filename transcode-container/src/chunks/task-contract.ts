@@ -1,0 +1,120 @@
+// Worker ↔ transcoder contract for chunked transcoding (zod, no Node imports: the Worker imports
+// it too). Every task is one synchronous HTTP request: the transcoder answers 200 as soon as it
+// takes the task (or 503 when its one task slot is busy: back-pressure, not a failure) and
+// streams the JSON result when done, so the caller holds the request — and the Container stays
+// awake — exactly as long as the work runs.
+import { z } from "zod";
+
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+const rational = z.object({ num: z.number().int().positive(), den: z.number().int().positive() });
+
+export const rungSchema = z.object({
+  name: z.string().regex(/^\d+p$/),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  frameRate: rational,
+  videoMaxKbps: z.number().int().positive(),
+  videoBufsizeKbps: z.number().int().positive(),
+  audioKbps: z.number().int().positive().nullable(),
+  level: z.string(),
+  levelIdc: z.number().int(),
+});
+
+export const ladderSchema = z.object({
+  rungs: z.array(rungSchema).min(1).max(8),
+  sourceFrameRate: rational,
+  keyframeGridRate: rational,
+  hasAudio: z.boolean(),
+  deinterlace: z.boolean(),
+});
+
+export const chunkSpecSchema = z.object({
+  index: z.number().int().min(0),
+  firstSegment: z.number().int().min(1),
+  segmentCount: z.number().int().min(1),
+  startFrame: z.number().int().min(0),
+  endFrame: z.number().int().min(1),
+  startSeconds: z.number().min(0),
+  endSeconds: z.number().positive(),
+  firstTile: z.number().int().min(0),
+  tileCount: z.number().int().min(0),
+});
+
+const storyboardPlanSchema = z.object({
+  interval: z.number().positive(),
+  tileWidth: z.number().int().positive(),
+  tileHeight: z.number().int().positive(),
+  columns: z.number().int().positive(),
+});
+
+const imagePlanSchema = z.object({
+  poster: z.object({ start: z.number(), end: z.number(), sampleRate: z.number(), batch: z.number().int(), width: z.number().int(), height: z.number().int() }),
+  thumbnails: z.object({ first: z.number(), interval: z.number(), count: z.number().int(), width: z.number().int(), height: z.number().int() }),
+  storyboard: storyboardPlanSchema,
+});
+
+/** What the transcoder decides from one probe: the ladder, the chunks and the stills. */
+export const transcodePlanSchema = z.object({
+  durationSeconds: z.number().positive(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  hasAudio: z.boolean(),
+  ladder: ladderSchema,
+  frameCount: z.number().int().positive(),
+  firstFrameIndex: z.number().int(),
+  chunks: z.array(chunkSpecSchema).min(1),
+  images: imagePlanSchema,
+});
+export type TranscodePlan = z.infer<typeof transcodePlanSchema>;
+
+const taskBase = { videoId: z.uuid(), jobId: z.uuid(), source: z.object({ url: httpUrl }) };
+
+export const probeRequestSchema = z.object({ videoId: z.uuid(), source: z.object({ url: httpUrl }) });
+// Each task carries only what it needs (a long video's plan has thousands of chunks).
+export const chunkTaskSchema = z.object({
+  ...taskBase,
+  ladder: ladderSchema,
+  firstFrameIndex: z.number().int(),
+  storyboard: storyboardPlanSchema,
+  chunk: chunkSpecSchema,
+});
+export const audioTaskSchema = z.object({ ...taskBase, durationSeconds: z.number().positive(), callback: z.object({ url: httpUrl }) });
+export const stillsTaskSchema = z.object({
+  ...taskBase,
+  durationSeconds: z.number().positive(),
+  deinterlace: z.boolean(),
+  images: imagePlanSchema,
+});
+export type ProbeRequest = z.infer<typeof probeRequestSchema>;
+export type ChunkTask = z.infer<typeof chunkTaskSchema>;
+export type AudioTask = z.infer<typeof audioTaskSchema>;
+export type StillsTask = z.infer<typeof stillsTaskSchema>;
+
+export const segmentInfoSchema = z.object({ duration: z.number().positive(), bytes: z.number().int().positive() });
+export type SegmentInfo = z.infer<typeof segmentInfoSchema>;
+
+export const renditionOutputSchema = z.object({
+  name: z.string(),
+  codecs: z.string().nullable(),
+  segments: z.array(segmentInfoSchema),
+});
+export type RenditionOutput = z.infer<typeof renditionOutputSchema>;
+
+const failureSchema = z.object({ code: z.string(), reason: z.string() });
+
+/** The streamed body of every task: its result, or the failure (our side or the file's). */
+export const taskOutcomeSchema = z.union([
+  z.object({ ok: z.literal(true), renditions: z.array(renditionOutputSchema).default([]), keys: z.array(z.string()).default([]) }),
+  z.object({ ok: z.literal(false), failure: failureSchema }),
+]);
+export type TaskOutcome = z.infer<typeof taskOutcomeSchema>;
+
+export const probeOutcomeSchema = z.union([
+  z.object({ ok: z.literal(true), plan: transcodePlanSchema }),
+  z.object({ ok: z.literal(false), failure: failureSchema }),
+]);
+export type ProbeOutcome = z.infer<typeof probeOutcomeSchema>;
+
+export const TASK_KINDS = ["chunk", "audio", "stills"] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+export const TASK_PATHS = { probe: "/probe", chunk: "/tasks/chunk", audio: "/tasks/audio", stills: "/tasks/stills" } as const;
