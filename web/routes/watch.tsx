@@ -1,4 +1,3 @@
-import { useEffect, useState } from "react";
 import { Link, isRouteErrorResponse, useRouteLoaderData } from "react-router";
 import type { Route } from "./+types/watch";
 import { FollowButton } from "../components/FollowButton";
@@ -6,10 +5,10 @@ import { VideoCard } from "../components/VideoList";
 import { Player } from "../components/player/Player";
 import { prefetchHls } from "../components/player/hls-loader";
 import { api, loadJson } from "../lib/api.server";
-import { callApi } from "../lib/client-api";
 import { followAction } from "../lib/follow.server";
 import { formatDate, formatNumber, formatViews } from "../lib/format";
 import type { Creator, Page, Video } from "../lib/types";
+import { useVideoStatus } from "../lib/use-video-status";
 import type { loader as rootLoader } from "../root";
 
 // After a client-side navigation, start fetching the player library while the page renders.
@@ -77,33 +76,12 @@ export function meta({ loaderData }: Route.MetaArgs) {
   return tags;
 }
 
-const ACTIVE = new Set(["uploading", "queued", "processing"]);
-
 export default function Watch({ loaderData }: Route.ComponentProps) {
   const { creator, more, autoplay, startAt } = loaderData;
   const me = useRouteLoaderData<typeof rootLoader>("root")?.me ?? null;
-  const [video, setVideo] = useState(loaderData.video);
-  useEffect(() => setVideo(loaderData.video), [loaderData.video]);
-
-
-  // A video still being processed: poll its status until it is ready (or failed).
-  useEffect(() => {
-    if (!ACTIVE.has(video.status)) return;
-    const timer = setInterval(async () => {
-      if (document.hidden) return;
-      try {
-        const res = await callApi(`/api/videos/${video.id}`);
-        if (res.ok) {
-          const next = (await res.json()) as Video;
-          // Keep the media URLs the player started with (a private video's signed prefix rotates).
-          setVideo((prev) => ({ ...next, playback: prev.playback ?? next.playback }));
-        }
-      } catch {
-        // Offline for a moment: try again on the next tick.
-      }
-    }, 3000);
-    return () => clearInterval(timer);
-  }, [video.id, video.status]);
+  // A video still being processed: its status is polled until it is ready (or failed), keeping
+  // the media URLs the player started with.
+  const video = useVideoStatus(loaderData.video, { intervalMs: 3000, keepPlayback: true });
 
   const own = !!me?.creator && me.creator.id === video.creator.id;
   const processing = video.status !== "ready";
