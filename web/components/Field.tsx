@@ -1,22 +1,27 @@
 import type { InputHTMLAttributes, ReactNode } from "react";
 
-/** A labelled input with its hint and error wired up for assistive technology. */
-export function Field({ label, name, error, hint, ...input }: { label: string; name: string; error?: string; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
-  const id = input.id ?? `field-${name}`;
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+/** The look of a form control (input, textarea, select); an invalid one gets a red border. */
+export const controlClass = "w-full rounded border border-neutral-600 bg-neutral-900 px-3 py-2 aria-[invalid]:border-red-400";
+
+/** A control under its label. */
+export function Labelled({ id, label, children }: { id: string; label: ReactNode; children: ReactNode }) {
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="block text-sm font-medium">
         {label}
       </label>
-      <input
-        id={id}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        className="w-full rounded border border-neutral-600 bg-neutral-900 px-3 py-2 aria-[invalid]:border-red-400"
-        {...input}
-      />
+      {children}
+    </div>
+  );
+}
+
+/** A labelled input with its hint and error wired up for assistive technology. */
+export function Field({ label, name, error, hint, ...input }: { label: string; name: string; error?: string; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
+  const id = input.id ?? `field-${name}`;
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <Labelled id={id} label={label}>
+      <input id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy} className={controlClass} {...input} />
       {hint && (
         <p id={`${id}-hint`} className="text-sm text-neutral-400">
           {hint}
@@ -27,7 +32,7 @@ export function Field({ label, name, error, hint, ...input }: { label: string; n
           {error}
         </p>
       )}
-    </div>
+    </Labelled>
   );
 }
 

@@ -1,0 +1,95 @@
+// One video in the studio list: poster, title, status, views, and its Edit and Delete forms
+// (posted to the studio route's action with fetchers, so the list stays in place).
+import { Link, useFetcher } from "react-router";
+import { formatDate, formatDuration, formatNumber } from "../../lib/format";
+import type { ActionResult, Video } from "../../lib/types";
+import { FormError, primaryButton } from "../Field";
+import { VideoFields } from "../VideoFields";
+import { VideoStatus } from "../VideoStatus";
+
+export function VideoRow({ video }: { video: Video }) {
+  const remove = useFetcher<ActionResult>();
+  const deleting = remove.state !== "idle" || (remove.data?.ok ?? false);
+  const poster = video.playback?.poster;
+  return (
+    <li className={`flex flex-col gap-3 p-3 sm:flex-row ${deleting ? "opacity-50" : ""}`} data-video-id={video.id}>
+      <div className="relative aspect-video w-full shrink-0 overflow-hidden rounded bg-neutral-800 sm:w-44">
+        {poster ? <img src={poster} alt="" className="h-full w-full object-cover" loading="lazy" /> : null}
+        {video.durationSeconds != null && (
+          <span className="absolute bottom-1 right-1 rounded bg-black/85 px-1 text-xs text-white">{formatDuration(video.durationSeconds)}</span>
+        )}
+      </div>
+      <div className="min-w-0 flex-1 space-y-2">
+        <h3 className="font-medium">
+          {video.playable ? (
+            <Link to={`/watch/${video.id}`} className="hover:underline">
+              {video.title}
+            </Link>
+          ) : (
+            video.title
+          )}
+        </h3>
+        <VideoStatus video={video} />
+        <p className="text-sm text-neutral-400">
+          <span className="capitalize">{video.visibility}</span> · <span data-testid="studio-views">{formatNumber(video.viewCount)}</span>{" "}
+          {video.viewCount === 1 ? "view" : "views"} · {formatDate(video.createdAt)}
+        </p>
+        {video.status === "uploading" && (
+          <Link to={`/studio/upload?resume=${video.id}`} className="text-sm underline">
+            Resume this upload
+          </Link>
+        )}
+        {remove.data && !remove.data.ok && <FormError message={remove.data.error} />}
+      </div>
+      <div className="flex shrink-0 flex-wrap items-start gap-2 text-sm">
+        <EditVideo video={video} />
+        <details>
+          <summary className="rounded border border-red-800 px-3 py-1.5 text-red-200 hover:bg-red-950">
+            Delete<span className="sr-only"> “{video.title}”</span>
+          </summary>
+          <remove.Form method="post" className="mt-2 w-72 space-y-3 rounded-lg border border-red-800 bg-neutral-900 p-3">
+            <input type="hidden" name="intent" value="delete" />
+            <input type="hidden" name="id" value={video.id} />
+            <p>Delete “{video.title}” for good? Its views and media are removed too. This cannot be undone.</p>
+            <button type="submit" className="rounded bg-red-700 px-4 py-2 font-medium text-white hover:bg-red-800" disabled={deleting}>
+              {deleting ? "Deleting…" : "Yes, delete it"}
+            </button>
+          </remove.Form>
+        </details>
+      </div>
+    </li>
+  );
+}
+
+function EditVideo({ video }: { video: Video }) {
+  const edit = useFetcher<ActionResult>();
+  const failed = edit.data && !edit.data.ok ? edit.data : null;
+  return (
+    <details className="group">
+      <summary className="rounded border border-neutral-600 px-3 py-1.5 hover:bg-neutral-800">
+        Edit<span className="sr-only"> “{video.title}”</span>
+      </summary>
+      <edit.Form method="post" className="mt-2 w-72 space-y-3 rounded-lg border border-neutral-700 bg-neutral-900 p-3">
+        <input type="hidden" name="intent" value="update" />
+        <input type="hidden" name="id" value={video.id} />
+        <VideoFields
+          idFor={(field) => `${field}-${video.id}`}
+          title={{ defaultValue: video.title }}
+          titleError={failed?.fields.title}
+          description={video.description}
+          descriptionRows={3}
+          visibility={video.visibility}
+        />
+        {failed && <FormError message={failed.error} />}
+        {edit.data?.ok && edit.state === "idle" && (
+          <p role="status" className="text-sm text-emerald-300">
+            Saved.
+          </p>
+        )}
+        <button type="submit" className={primaryButton} disabled={edit.state !== "idle"}>
+          {edit.state !== "idle" ? "Saving…" : "Save"}
+        </button>
+      </edit.Form>
+    </details>
+  );
+}
