@@ -2,6 +2,7 @@
 // for screen readers and the same numbers as a table.
 import { scaleBand, scaleLinear } from "d3-scale";
 import { formatNumber } from "../lib/format";
+import { NumbersTable } from "./NumbersTable";
 
 const W = 720;
 const H = 220;
@@ -60,29 +61,14 @@ export function ViewsChart({ days }: { days: { date: string; views: number }[] }
       <figcaption className="mt-1 text-sm text-neutral-300">{summary}</figcaption>
       <details className="mt-2 text-sm">
         <summary className="w-fit rounded text-neutral-300">Show the numbers as a table</summary>
-        <table className="mt-2 w-full max-w-sm text-left">
-          <caption className="sr-only">Views per day</caption>
-          <thead>
-            <tr className="border-b border-neutral-700">
-              <th scope="col" className="py-1 font-medium">
-                Day
-              </th>
-              <th scope="col" className="py-1 text-right font-medium">
-                Views
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {days.map((d) => (
-              <tr key={d.date} className="border-b border-neutral-800">
-                <td className="py-1">
-                  <time dateTime={d.date}>{dayLabel(d.date)}</time>
-                </td>
-                <td className="py-1 text-right tabular-nums">{formatNumber(d.views)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <NumbersTable
+          caption="Views per day"
+          captionClassName="sr-only"
+          className="mt-2 w-full max-w-sm text-left"
+          columns={["Day", "Views"]}
+          rows={days.map((d) => ({ key: d.date, label: <time dateTime={d.date}>{dayLabel(d.date)}</time>, values: [d.views] }))}
+          dense
+        />
       </details>
     </figure>
   );

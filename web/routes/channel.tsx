@@ -1,6 +1,8 @@
 import { Link, isRouteErrorResponse, useRouteLoaderData } from "react-router";
 import type { Route } from "./+types/channel";
-import { FollowButton } from "../components/FollowButton";
+import { BackLink } from "../components/BackLink";
+import { CreatorAvatar, FollowOrManage, followerCount } from "../components/Creator";
+import { Section } from "../components/Section";
 import { VideoList } from "../components/VideoList";
 import { loadJson } from "../lib/api.server";
 import { followAction } from "../lib/follow.server";
@@ -42,36 +44,19 @@ export default function Channel({ loaderData }: Route.ComponentProps) {
   return (
     <main id="main" className="mx-auto max-w-7xl px-4 py-6">
       <header className="mb-8 flex flex-wrap items-center gap-5">
-        <span aria-hidden="true" className="grid h-20 w-20 place-items-center rounded-full bg-red-700 text-3xl font-bold text-white">
-          {creator.displayName.slice(0, 1).toUpperCase()}
-        </span>
+        <CreatorAvatar name={creator.displayName} size="large" />
         <div className="min-w-0 flex-1">
           <h1 className="text-2xl font-bold">{creator.displayName}</h1>
           <p className="text-sm text-neutral-400">
-            {formatNumber(creator.followerCount)} {creator.followerCount === 1 ? "follower" : "followers"}
+            {followerCount(creator.followerCount)}
             {creator.videoCount != null && ` · ${formatNumber(creator.videoCount)} ${creator.videoCount === 1 ? "video" : "videos"}`}
           </p>
           {creator.bio && <p className="mt-2 max-w-2xl whitespace-pre-wrap text-neutral-200">{creator.bio}</p>}
         </div>
-        {own ? (
-          <Link to="/studio" className="rounded-full border border-neutral-600 px-4 py-2 text-sm hover:bg-neutral-800">
-            Manage videos
-          </Link>
-        ) : (
-          <FollowButton creatorId={creator.id} name={creator.displayName} following={!!creator.following} signedIn={!!me} />
-        )}
+        <FollowOrManage creator={creator} own={own} manageLabel="Manage videos" following={!!creator.following} signedIn={!!me} />
       </header>
-      <section aria-labelledby="videos-heading">
-        <h2 id="videos-heading" className="mb-4 text-xl font-semibold">
-          Videos
-        </h2>
-        {paged && (
-          <p className="mb-4">
-            <Link to={`/c/${creator.id}`} className="underline">
-              ← Back to the newest
-            </Link>
-          </p>
-        )}
+      <Section id="videos-heading" title="Videos">
+        {paged && <BackLink to={`/c/${creator.id}`}>Back to the newest</BackLink>}
         <VideoList
           page={videos}
           label="Videos"
@@ -81,7 +66,7 @@ export default function Channel({ loaderData }: Route.ComponentProps) {
           pick={(d) => (d as { videos?: Page<Video> }).videos}
           empty="No videos yet."
         />
-      </section>
+      </Section>
     </main>
   );
 }

@@ -1,5 +1,5 @@
-import { Link } from "react-router";
 import type { Route } from "./+types/feed";
+import { BackLink } from "../components/BackLink";
 import { VideoList } from "../components/VideoList";
 import { loadJson, requireMe } from "../lib/api.server";
 import type { Page, Video } from "../lib/types";
@@ -19,11 +19,7 @@ export default function Feed({ loaderData }: Route.ComponentProps) {
     <main id="main" className="mx-auto max-w-7xl px-4 py-6">
       <h1 className="mb-4 text-2xl font-bold">Following</h1>
       {paged && (
-        <p className="mb-4">
-          <Link to="/feed" className="underline">
-            ← Back to the newest
-          </Link>
-        </p>
+        <BackLink to="/feed">Back to the newest</BackLink>
       )}
       <VideoList
         page={feed}

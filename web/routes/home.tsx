@@ -1,5 +1,6 @@
-import { Link } from "react-router";
 import type { Route } from "./+types/home";
+import { BackLink } from "../components/BackLink";
+import { Section } from "../components/Section";
 import { VideoList } from "../components/VideoList";
 import { loadJson } from "../lib/api.server";
 import type { Page, Video } from "../lib/types";
@@ -37,28 +38,16 @@ export default function Home({ loaderData }: Route.ComponentProps) {
   return (
     <main id="main" className="mx-auto max-w-7xl px-4 py-6">
       <h1 className="sr-only">Edge Video</h1>
-      {sort && (
-        <p className="mb-4">
-          <Link to="/" className="underline">
-            ← Back to the start
-          </Link>
-        </p>
-      )}
+      {sort && <BackLink to="/">Back to the start</BackLink>}
       {trending && trending.items.length > 0 && (
-        <section aria-labelledby="trending-heading" className="mb-10">
-          <h2 id="trending-heading" className="mb-4 text-xl font-semibold">
-            Trending
-          </h2>
+        <Section id="trending-heading" title="Trending" className="mb-10">
           <VideoList page={trending} label="Trending" moreHref={more("trending")} pick={pick("trending")} eager={4} index />
-        </section>
+        </Section>
       )}
       {latest && (
-        <section aria-labelledby="latest-heading">
-          <h2 id="latest-heading" className="mb-4 text-xl font-semibold">
-            Latest
-          </h2>
+        <Section id="latest-heading" title="Latest">
           <VideoList page={latest} label="Latest" moreHref={more("latest")} pick={pick("latest")} eager={sort ? 4 : 0} index empty="No videos yet. Be the first to upload one." />
-        </section>
+        </Section>
       )}
     </main>
   );

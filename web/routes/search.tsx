@@ -1,8 +1,9 @@
 import { Form, Link, data } from "react-router";
 import type { Route } from "./+types/search";
+import { CreatorAvatar, followerCount } from "../components/Creator";
+import { Section } from "../components/Section";
 import { VideoList } from "../components/VideoList";
 import { api } from "../lib/api.server";
-import { formatNumber } from "../lib/format";
 import { readProblem } from "../lib/problem";
 import type { SearchResult as Results } from "../lib/types";
 
@@ -44,34 +45,24 @@ export default function Search({ loaderData }: Route.ComponentProps) {
         </p>
       )}
       {results && results.creators.length > 0 && (
-        <section aria-labelledby="creators-heading" className="mb-8">
-          <h2 id="creators-heading" className="mb-3 text-lg font-semibold">
-            Creators
-          </h2>
+        <Section id="creators-heading" title="Creators" className="mb-8" headingClassName="mb-3 text-lg font-semibold">
           <ul className="flex flex-wrap gap-3">
             {results.creators.map((c) => (
               <li key={c.id}>
                 <Link to={`/c/${c.id}`} className="flex items-center gap-3 rounded-xl border border-neutral-800 px-4 py-3 hover:bg-neutral-900">
-                  <span aria-hidden="true" className="grid h-10 w-10 place-items-center rounded-full bg-red-700 font-semibold text-white">
-                    {c.displayName.slice(0, 1).toUpperCase()}
-                  </span>
+                  <CreatorAvatar name={c.displayName} />
                   <span>
                     <span className="block font-medium">{c.displayName}</span>
-                    <span className="block text-sm text-neutral-400">
-                      {formatNumber(c.followerCount)} {c.followerCount === 1 ? "follower" : "followers"}
-                    </span>
+                    <span className="block text-sm text-neutral-400">{followerCount(c.followerCount)}</span>
                   </span>
                 </Link>
               </li>
             ))}
           </ul>
-        </section>
+        </Section>
       )}
       {results && (
-        <section aria-labelledby="videos-heading">
-          <h2 id="videos-heading" className="mb-3 text-lg font-semibold">
-            Videos
-          </h2>
+        <Section id="videos-heading" title="Videos" headingClassName="mb-3 text-lg font-semibold">
           <VideoList
             page={results}
             label="Matching videos"
@@ -80,7 +71,7 @@ export default function Search({ loaderData }: Route.ComponentProps) {
             pick={(d) => (d as { results?: Results }).results ?? undefined}
             empty="No videos match. Try other words."
           />
-        </section>
+        </Section>
       )}
     </main>
   );

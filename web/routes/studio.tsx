@@ -1,6 +1,7 @@
 import { Form, Link, redirect, useNavigation } from "react-router";
 import type { Route } from "./+types/studio";
 import { Field, FormError, primaryButton } from "../components/Field";
+import { Section } from "../components/Section";
 import { Analytics } from "../components/studio/Analytics";
 import { VideoRow } from "../components/studio/VideoRow";
 import { actionResult, cookieHeaders, failure, loadJson, requireMe, sendJson, text } from "../lib/api.server";
@@ -72,10 +73,7 @@ function VideoTable({ initial }: { initial: Video[] }) {
   // Live status: each video that is still on its way is polled, without reloading the page.
   const videos = useVideoStatuses(initial);
   return (
-    <section aria-labelledby="videos-heading">
-      <h2 id="videos-heading" className="mb-3 text-xl font-semibold">
-        Your videos
-      </h2>
+    <Section id="videos-heading" title="Your videos" headingClassName="mb-3 text-xl font-semibold">
       {videos.length === 0 ? (
         <p className="text-neutral-300">
           No videos yet.{" "}
@@ -91,7 +89,7 @@ function VideoTable({ initial }: { initial: Video[] }) {
           ))}
         </ul>
       )}
-    </section>
+    </Section>
   );
 }
 

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { Link, data, redirect, useSearchParams } from "react-router";
+import { data, redirect, useSearchParams } from "react-router";
 import type { Route } from "./+types/studio.upload";
+import { BackLink } from "../components/BackLink";
 import { FormError, primaryButton } from "../components/Field";
 import { FileDrop } from "../components/upload/FileDrop";
 import { ProcessingPanel } from "../components/upload/ProcessingPanel";
@@ -153,11 +154,9 @@ export default function Upload({ actionData }: Route.ComponentProps) {
 
   return (
     <main id="main" className="mx-auto max-w-2xl px-4 py-6">
-      <p className="mb-2 text-sm">
-        <Link to="/studio" className="underline">
-          ← Studio
-        </Link>
-      </p>
+      <BackLink to="/studio" className="mb-2 text-sm">
+        Studio
+      </BackLink>
       <h1 className="text-2xl font-bold">Upload a video</h1>
       <noscript>
         <p className="mt-4 rounded border border-amber-700 bg-amber-950 p-3 text-amber-100">

@@ -1,12 +1,12 @@
 import { Link, isRouteErrorResponse, useRouteLoaderData } from "react-router";
 import type { Route } from "./+types/watch";
-import { FollowButton } from "../components/FollowButton";
+import { CreatorAvatar, FollowOrManage, followerCount } from "../components/Creator";
 import { VideoCard } from "../components/VideoList";
 import { Player } from "../components/player/Player";
 import { prefetchHls } from "../components/player/hls-loader";
 import { api, loadJson } from "../lib/api.server";
 import { followAction } from "../lib/follow.server";
-import { formatDate, formatNumber, formatViews } from "../lib/format";
+import { formatDate, formatViews } from "../lib/format";
 import type { Creator, Page, Video } from "../lib/types";
 import { useVideoStatus } from "../lib/use-video-status";
 import type { loader as rootLoader } from "../root";
@@ -127,25 +127,15 @@ export default function Watch({ loaderData }: Route.ComponentProps) {
           <h1 className="mt-4 text-xl font-semibold sm:text-2xl">{video.title}</h1>
           <div className="mt-3 flex flex-wrap items-center gap-4">
             <Link to={`/c/${video.creator.id}`} className="flex items-center gap-3">
-              <span aria-hidden="true" className="grid h-10 w-10 place-items-center rounded-full bg-red-700 font-semibold text-white">
-                {video.creator.displayName.slice(0, 1).toUpperCase()}
-              </span>
+              <CreatorAvatar name={video.creator.displayName} />
               <span>
                 <span className="block font-medium hover:underline">{video.creator.displayName}</span>
                 {creator && (
-                  <span className="block text-sm text-neutral-400">
-                    {formatNumber(creator.followerCount)} {creator.followerCount === 1 ? "follower" : "followers"}
-                  </span>
+                  <span className="block text-sm text-neutral-400">{followerCount(creator.followerCount)}</span>
                 )}
               </span>
             </Link>
-            {own ? (
-              <Link to="/studio" className="rounded-full border border-neutral-600 px-4 py-2 text-sm hover:bg-neutral-800">
-                Edit in Studio
-              </Link>
-            ) : (
-              <FollowButton creatorId={video.creator.id} name={video.creator.displayName} following={!!creator?.following} signedIn={!!me} />
-            )}
+            <FollowOrManage creator={video.creator} own={own} manageLabel="Edit in Studio" following={!!creator?.following} signedIn={!!me} />
           </div>
           <div className="mt-4 rounded-xl bg-neutral-900 p-4 text-sm">
             <p className="font-medium">

@@ -1,6 +1,7 @@
 // One video in the studio list: poster, title, status, views, and its Edit and Delete forms
 // (posted to the studio route's action with fetchers, so the list stays in place).
-import { Link, useFetcher } from "react-router";
+import type { ReactNode } from "react";
+import { Link, useFetcher, type FetcherWithComponents } from "react-router";
 import { formatDate, formatDuration, formatNumber } from "../../lib/format";
 import type { ActionResult, Video } from "../../lib/types";
 import { FormError, primaryButton } from "../Field";
@@ -43,19 +44,12 @@ export function VideoRow({ video }: { video: Video }) {
       </div>
       <div className="flex shrink-0 flex-wrap items-start gap-2 text-sm">
         <EditVideo video={video} />
-        <details>
-          <summary className="rounded border border-red-800 px-3 py-1.5 text-red-200 hover:bg-red-950">
-            Delete<span className="sr-only"> “{video.title}”</span>
-          </summary>
-          <remove.Form method="post" className="mt-2 w-72 space-y-3 rounded-lg border border-red-800 bg-neutral-900 p-3">
-            <input type="hidden" name="intent" value="delete" />
-            <input type="hidden" name="id" value={video.id} />
-            <p>Delete “{video.title}” for good? Its views and media are removed too. This cannot be undone.</p>
-            <button type="submit" className="rounded bg-red-700 px-4 py-2 font-medium text-white hover:bg-red-800" disabled={deleting}>
-              {deleting ? "Deleting…" : "Yes, delete it"}
-            </button>
-          </remove.Form>
-        </details>
+        <RowAction label="Delete" danger video={video} intent="delete" fetcher={remove}>
+          <p>Delete “{video.title}” for good? Its views and media are removed too. This cannot be undone.</p>
+          <button type="submit" className="rounded bg-red-700 px-4 py-2 font-medium text-white hover:bg-red-800" disabled={deleting}>
+            {deleting ? "Deleting…" : "Yes, delete it"}
+          </button>
+        </RowAction>
       </div>
     </li>
   );
@@ -65,31 +59,50 @@ function EditVideo({ video }: { video: Video }) {
   const edit = useFetcher<ActionResult>();
   const failed = edit.data && !edit.data.ok ? edit.data : null;
   return (
-    <details className="group">
-      <summary className="rounded border border-neutral-600 px-3 py-1.5 hover:bg-neutral-800">
-        Edit<span className="sr-only"> “{video.title}”</span>
+    <RowAction label="Edit" video={video} intent="update" fetcher={edit}>
+      <VideoFields
+        idFor={(field) => `${field}-${video.id}`}
+        title={{ defaultValue: video.title }}
+        titleError={failed?.fields.title}
+        description={video.description}
+        descriptionRows={3}
+        visibility={video.visibility}
+      />
+      {failed && <FormError message={failed.error} />}
+      {edit.data?.ok && edit.state === "idle" && (
+        <p role="status" className="text-sm text-emerald-300">
+          Saved.
+        </p>
+      )}
+      <button type="submit" className={primaryButton} disabled={edit.state !== "idle"}>
+        {edit.state !== "idle" ? "Saving…" : "Save"}
+      </button>
+    </RowAction>
+  );
+}
+
+type RowActionProps = {
+  label: string;
+  video: Video;
+  intent: "update" | "delete";
+  fetcher: FetcherWithComponents<ActionResult>;
+  danger?: boolean;
+  children: ReactNode;
+};
+
+/** A disclosure ("Edit", "Delete") holding a form that posts this video's id with an intent. */
+function RowAction({ label, video, intent, fetcher, danger = false, children }: RowActionProps) {
+  return (
+    <details className={danger ? undefined : "group"}>
+      <summary className={`rounded border px-3 py-1.5 ${danger ? "border-red-800 text-red-200 hover:bg-red-950" : "border-neutral-600 hover:bg-neutral-800"}`}>
+        {label}
+        <span className="sr-only"> “{video.title}”</span>
       </summary>
-      <edit.Form method="post" className="mt-2 w-72 space-y-3 rounded-lg border border-neutral-700 bg-neutral-900 p-3">
-        <input type="hidden" name="intent" value="update" />
+      <fetcher.Form method="post" className={`mt-2 w-72 space-y-3 rounded-lg border bg-neutral-900 p-3 ${danger ? "border-red-800" : "border-neutral-700"}`}>
+        <input type="hidden" name="intent" value={intent} />
         <input type="hidden" name="id" value={video.id} />
-        <VideoFields
-          idFor={(field) => `${field}-${video.id}`}
-          title={{ defaultValue: video.title }}
-          titleError={failed?.fields.title}
-          description={video.description}
-          descriptionRows={3}
-          visibility={video.visibility}
-        />
-        {failed && <FormError message={failed.error} />}
-        {edit.data?.ok && edit.state === "idle" && (
-          <p role="status" className="text-sm text-emerald-300">
-            Saved.
-          </p>
-        )}
-        <button type="submit" className={primaryButton} disabled={edit.state !== "idle"}>
-          {edit.state !== "idle" ? "Saving…" : "Save"}
-        </button>
-      </edit.Form>
+        {children}
+      </fetcher.Form>
     </details>
   );
 }
