@@ -21,6 +21,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { roles, videoStatuses, visibilities } from "../contract/api.ts";
 import type { Rendition } from "../transcode-container/src/contract.ts";
+import { TASK_KINDS, type ChunkSpec, type StoredPlan, type TaskResult } from "../transcode-container/src/chunks/task-contract.ts";
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
@@ -114,6 +115,8 @@ export const videos = pgTable(
     attempt: integer("attempt").notNull().default(0),
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true, mode: "date" }),
     queuedAt: timestamp("queued_at", { withTimezone: true, mode: "date" }),
+    // The chunk plan of the current job (ladder, images, chunk count); chunk specs live in transcode_tasks.
+    plan: jsonb("plan").$type<StoredPlan>(),
     // Published media (keys under videos/<id>/)
     masterKey: text("master_key"),
     posterKey: text("poster_key"),
@@ -145,6 +148,33 @@ export const videos = pgTable(
       .where(sql`visibility = 'public' and published_at is not null and trending_score > 0`),
     index("videos_status_idx").on(t.status, t.updatedAt).where(sql`status in ('uploading','queued','processing')`),
     index("videos_search_idx").using("gin", t.search),
+  ],
+);
+
+// One row per piece of transcoding work of the current job: each chunk of the timeline, the
+// audio rendition, the stills. Retries are counted per task; the queue carries (video, kind, index).
+export const transcodeTasks = pgTable(
+  "transcode_tasks",
+  {
+    videoId: uuid("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: TASK_KINDS }).notNull(),
+    index: integer("index").notNull(),
+    jobId: uuid("job_id").notNull(),
+    state: text("state", { enum: ["pending", "running", "done"] }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    spec: jsonb("spec").$type<ChunkSpec>(),
+    result: jsonb("result").$type<TaskResult>(),
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.videoId, t.kind, t.index] }),
+    check("transcode_tasks_kind_check", sql`${t.kind} in ('chunk','audio','stills')`),
+    check("transcode_tasks_state_check", sql`${t.state} in ('pending','running','done')`),
+    // The sweep looks for tasks that stopped moving.
+    index("transcode_tasks_unfinished_idx").on(t.state, t.updatedAt).where(sql`state <> 'done'`),
   ],
 );
 

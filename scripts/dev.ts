@@ -20,7 +20,7 @@ Edge Video is running:
   app + API   ${stack.origin}
   health      ${stack.origin}/api/health
   local S3    ${stack.s3.endpoint}/${stack.s3.bucket}
-  transcoder  ${stack.transcoderUrl}
+  transcoders ${stack.fleet.urls.join(", ")} (TRANSCODERS=n to change)
   database    ${stack.databaseKind}
 Press Ctrl-C to stop.`);
 

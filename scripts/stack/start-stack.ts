@@ -1,5 +1,5 @@
 // Brings the whole platform up on one machine: database (Postgres or embedded PGlite), the
-// WebSocket bridge, the web build, the transcoder process and the Worker under `wrangler dev`
+// WebSocket bridge, the web build, the transcoder fleet and the Worker under `wrangler dev`
 // (local R2 + its S3 API, Queues, Durable Objects), all on loopback. Used by `npm run dev` and
 // by the test suites, so both exercise the same wiring.
 import { mkdir } from "node:fs/promises";
@@ -9,7 +9,8 @@ import { applyMigrations } from "../../db/migrate.ts";
 import { startDatabase, type RunningDatabase } from "./database.ts";
 import { readDevVars } from "./dev-vars.ts";
 import { freePort, waitFor } from "./ports.ts";
-import { runToEnd, spawnManaged, type Managed } from "./processes.ts";
+import { runToEnd, spawnManaged } from "./processes.ts";
+import { startFleet, type Fleet } from "./transcoder-fleet.ts";
 import { startWsBridge, type Bridge } from "./ws-bridge.ts";
 
 export const root = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -30,13 +31,18 @@ export type StackOptions = {
   echo?: boolean;
   /** How often to fire the cron handler locally; 0 disables. */
   sweepIntervalMs?: number;
+  /** Transcoder processes (default TRANSCODERS or 2) and whether each is pinned to one core. */
+  transcoders?: number;
+  pinTranscoders?: boolean;
 };
 
 export type Stack = {
   origin: string;
   databaseUrl: string;
   databaseKind: RunningDatabase["kind"];
+  /** The first transcoder (every one answers the same API). */
   transcoderUrl: string;
+  fleet: Fleet;
   s3: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string };
   vars: Record<string, string>;
   startTranscoder: () => Promise<void>;
@@ -66,15 +72,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (opts.build !== false) await runToEnd(bin("react-router"), ["build"], { cwd: root });
 
     const port = opts.port ?? (await freePort());
-    const transcoderPort = await freePort();
     const origin = `http://127.0.0.1:${port}`;
-    const transcoderUrl = `http://127.0.0.1:${transcoderPort}`;
     const secrets = await readDevVars(opts.varsFile ?? path.join(root, ".dev.vars.example"));
     const vars: Record<string, string> = {
       ...secrets,
       DATABASE_URL: database.url,
       NEON_WS_PROXY: bridge.proxy,
-      TRANSCODER_URL: transcoderUrl,
       S3_ENDPOINT: `${origin}/cdn-cgi/local/r2/s3`,
       PUBLIC_ORIGIN: origin,
       ...opts.vars,
@@ -86,34 +89,24 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       secretAccessKey: vars.S3_SECRET_ACCESS_KEY!,
     };
 
-    let transcoder: Managed | undefined;
-    const startTranscoder = async () => {
-      transcoder = spawnManaged("transcoder", process.execPath, [path.join(root, "transcode-container/src/main.ts")], {
-        cwd: root,
-        echo: opts.echo,
-        logFile: path.join(stateDir, "logs", "transcoder.log"),
-        env: {
-          HOST: "127.0.0.1",
-          PORT: String(transcoderPort),
-          S3_ENDPOINT: s3.endpoint,
-          S3_BUCKET: s3.bucket,
-          S3_ACCESS_KEY_ID: s3.accessKeyId,
-          S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-          S3_REGION: "auto",
-          CALLBACK_SECRET: vars.CALLBACK_SECRET!,
-          WORK_DIR: path.join(stateDir, "transcoder-work"),
-        },
-      });
-      await waitFor(async () => (await fetch(`${transcoderUrl}/health`)).ok, "the transcoder", 30_000);
-    };
-    const stopTranscoder = async (signal: "SIGKILL" | "SIGTERM" = "SIGTERM") => {
-      if (!transcoder) return;
-      if (signal === "SIGKILL" && transcoder.child.pid) process.kill(-transcoder.child.pid, "SIGKILL");
-      await transcoder.stop();
-      transcoder = undefined;
-    };
-    await startTranscoder();
-    cleanups.push(() => stopTranscoder());
+    const fleet = await startFleet({
+      root,
+      stateDir,
+      count: opts.transcoders,
+      pin: opts.pinTranscoders,
+      echo: opts.echo,
+      env: {
+        S3_ENDPOINT: s3.endpoint,
+        S3_BUCKET: s3.bucket,
+        S3_ACCESS_KEY_ID: s3.accessKeyId,
+        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        S3_REGION: "auto",
+        CALLBACK_SECRET: vars.CALLBACK_SECRET!,
+        CALLBACK_ORIGIN: origin,
+      },
+    });
+    cleanups.push(() => fleet.stop());
+    vars.TRANSCODER_URL = fleet.urls.join(",");
 
     const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
     const wrangler = spawnManaged(
@@ -162,11 +155,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       origin,
       databaseUrl: database.url,
       databaseKind: database.kind,
-      transcoderUrl,
+      transcoderUrl: fleet.urls[0]!,
+      fleet,
       s3,
       vars,
-      startTranscoder,
-      stopTranscoder,
+      startTranscoder: () => fleet.start(),
+      stopTranscoder: (signal) => fleet.stop(undefined, signal),
       runSweeps,
       stop,
     };

@@ -60,7 +60,7 @@ export function pickH264Level(
       return { name: level.name, idc: level.idc };
     }
   }
-  const top = LEVELS[LEVELS.length - 1];
+  const top = LEVELS[LEVELS.length - 1]!;
   return { name: top.name, idc: top.idc };
 }
 

@@ -9,7 +9,7 @@ import type { JobRequest, JobResult, ProbeInfo, Rendition } from "./contract.ts"
 import { buildLadderArgs, outputLayout } from "./ffmpeg-args.ts";
 import { runFfmpeg, type FfmpegRun } from "./ffmpeg-process.ts";
 import { JobFailure, looksLikeSourceFetchError } from "./failures.ts";
-import { h264HighCodecs } from "./h264-level.ts";
+import { bitrates, codecsFor, startIndex } from "./rendition-rates.ts";
 import { CACHE_CONTROL, HlsPublisher, PLAYLIST_NAME, type RungState } from "./hls-publisher.ts";
 import { buildStoryboardSprite, listTiles, planImages, storyboardVtt, usableTileCount } from "./images.ts";
 import { buildLadder, LADDER_PROFILE, rationalValue, type Ladder, type Rung } from "./ladder-profile.ts";
@@ -290,36 +290,6 @@ function round3(value: number): number {
 
 function firstLine(text: string): string {
   return text.trim().split("\n")[0]?.slice(0, 300) ?? "";
-}
-
-function codecsFor(rung: Rung, state: RungState | undefined, hasAudio: boolean): string {
-  const video = state?.codecs ?? h264HighCodecs(rung.levelIdc);
-  return hasAudio ? `${video},${LADDER_PROFILE.audio.codecs}` : video;
-}
-
-/**
- * Peak and average segment bitrates. While encoding ("provisional") the peak is at least the
- * encoder's cap; at the end ("measured") both come from the segments actually written, as the
- * HLS spec defines them. Segments under a second are rated per second so a tiny last segment
- * does not inflate the peak.
- */
-function bitrates(rung: Rung, state: RungState | undefined, mode: "provisional" | "measured") {
-  const segments = state?.segments ?? [];
-  const totalBits = segments.reduce((sum, s) => sum + s.bytes * 8, 0);
-  const totalSeconds = segments.reduce((sum, s) => sum + s.duration, 0);
-  const measuredAverage = totalSeconds > 0 ? totalBits / totalSeconds : 0;
-  const measuredPeak = segments.reduce((max, s) => Math.max(max, (s.bytes * 8) / Math.max(1, s.duration)), 0);
-  const cap = (rung.videoMaxKbps + (rung.audioKbps ?? 0)) * 1000;
-  if (mode === "measured" && measuredPeak > 0) {
-    return { bandwidth: Math.ceil(measuredPeak), averageBandwidth: Math.ceil(measuredAverage) };
-  }
-  const bandwidth = Math.max(cap, measuredPeak);
-  return { bandwidth: Math.ceil(bandwidth), averageBandwidth: Math.ceil(Math.min(bandwidth, measuredAverage || cap)) };
-}
-
-function startIndex(ladder: Ladder): number {
-  const index = ladder.rungs.findIndex((r) => Math.min(r.width, r.height) <= LADDER_PROFILE.startRungHeight);
-  return index >= 0 ? index : ladder.rungs.length - 1;
 }
 
 function renderMaster(ladder: Ladder, states: RungState[], mode: "provisional" | "measured"): string {

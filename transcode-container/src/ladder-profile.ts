@@ -173,7 +173,7 @@ export function buildLadder(source: SourceVideo): Ladder {
   const specs = LADDER_PROFILE.rungs.filter((spec) => spec.height <= shortSide);
   const rungs: Rung[] = [];
   if (specs.length === 0) {
-    const smallest = LADDER_PROFILE.rungs[LADDER_PROFILE.rungs.length - 1];
+    const smallest = LADDER_PROFILE.rungs[LADDER_PROFILE.rungs.length - 1]!;
     const width = evenDown(source.width);
     const height = evenDown(source.height);
     rungs.push(makeRung(smallest, `${Math.min(width, height)}p`, width, height, sourceRate, source));

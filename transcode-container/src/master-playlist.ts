@@ -18,11 +18,19 @@ export type MasterVariant = {
  * Variants are listed with the preferred start variant first (players such as hls.js start
  * on the first listed variant unless told otherwise), then from the highest quality down.
  */
-export function renderMasterPlaylist(variants: MasterVariant[], startIndex = 0): string {
+/** A separate audio rendition every variant refers to (EXT-X-MEDIA TYPE=AUDIO). */
+export type MasterAudio = { groupId: string; uri: string; channels: number };
+
+export function renderMasterPlaylist(variants: MasterVariant[], startIndex = 0, audio?: MasterAudio): string {
   const ordered = [...variants].sort((a, b) => b.bandwidth - a.bandwidth);
   const start = variants[startIndex];
   const list = start ? [start, ...ordered.filter((v) => v !== start)] : ordered;
   const lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"];
+  if (audio) {
+    lines.push(
+      `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="${audio.groupId}",NAME="Audio",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="${audio.channels}",URI="${audio.uri}"`,
+    );
+  }
   for (const variant of list) {
     if (variant.uri.includes("://") || variant.uri.startsWith("/")) {
       throw new Error(`master playlist URIs must be relative: ${variant.uri}`);
@@ -33,6 +41,7 @@ export function renderMasterPlaylist(variants: MasterVariant[], startIndex = 0):
       `CODECS="${variant.codecs}"`,
       `RESOLUTION=${variant.width}x${variant.height}`,
       `FRAME-RATE=${variant.frameRate.toFixed(3)}`,
+      ...(audio ? [`AUDIO="${audio.groupId}"`] : []),
     ];
     lines.push(`#EXT-X-STREAM-INF:${attributes.join(",")}`, variant.uri);
   }
@@ -46,14 +55,15 @@ export function parseMasterPlaylist(
   const out: { attributes: Record<string, string>; uri: string }[] = [];
   const lines = text.split(/\r?\n/).map((l) => l.trim());
   for (let i = 0; i < lines.length; i += 1) {
-    if (!lines[i].startsWith("#EXT-X-STREAM-INF:")) continue;
+    const line = lines[i]!;
+    if (!line.startsWith("#EXT-X-STREAM-INF:")) continue;
     const attributes: Record<string, string> = {};
-    const body = lines[i].slice("#EXT-X-STREAM-INF:".length);
+    const body = line.slice("#EXT-X-STREAM-INF:".length);
     for (const match of body.matchAll(/([A-Z0-9-]+)=("[^"]*"|[^,]*)/g)) {
-      attributes[match[1]] = match[2].replace(/^"|"$/g, "");
+      attributes[match[1]!] = match[2]!.replace(/^"|"$/g, "");
     }
     let j = i + 1;
-    while (j < lines.length && (lines[j] === "" || lines[j].startsWith("#"))) j += 1;
+    while (j < lines.length && (lines[j] === "" || lines[j]!.startsWith("#"))) j += 1;
     out.push({ attributes, uri: lines[j] ?? "" });
     i = j;
   }

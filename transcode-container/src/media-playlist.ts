@@ -34,7 +34,7 @@ export function parseMediaPlaylist(text: string): ParsedMediaPlaylist {
       pendingDuration = Number.parseFloat(line.slice("#EXTINF:".length));
     } else if (line.startsWith("#EXT-X-MAP:")) {
       const match = /URI="([^"]+)"/.exec(line);
-      result.initUri = match ? match[1] : null;
+      result.initUri = match?.[1] ?? null;
     } else if (line === "#EXT-X-ENDLIST") {
       result.ended = true;
     } else if (line.startsWith("#EXT-X-PLAYLIST-TYPE:")) {

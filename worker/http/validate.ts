@@ -58,7 +58,7 @@ export function parseWith<T extends z.ZodType>(schema: T, value: unknown, status
 }
 
 /** Reads at most `limit` bytes; a chunked body that grows past it is refused without buffering it all. */
-async function readLimitedText(request: Request, limit: number): Promise<string> {
+export async function readLimitedText(request: Request, limit: number): Promise<string> {
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -1,45 +1,46 @@
-// Finds transcodes whose heartbeat stopped (the transcoder died) and videos stuck in `queued`
-// (a crash between upload-complete and enqueue), and re-enqueues them; the lease decides whether
-// another attempt is allowed, and exhausted ones go to the dead-letter queue.
-import { and, eq, lt, or, sql } from "drizzle-orm";
-import { videos } from "#db/schema.ts";
+// Finds transcoding work that stopped moving and sends it again: videos stuck in `queued` (a
+// crash between upload-complete and enqueue), processing videos whose plan never arrived (the
+// probe's consumer died), and tasks whose message was lost or whose consumer vanished. The
+// lease and the per-task attempt counts decide whether another try is allowed.
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { transcodeTasks, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
-import { failTranscode } from "../transcode/lease.ts";
-import { transcodeSettings } from "../transcode/consumer.ts";
-import type { TranscodeMessage } from "../transcode/job-contract.ts";
+import { enqueueTasks, enqueueTranscode, planMessage } from "../transcode/queue.ts";
+import { transcodeSettings } from "../transcode/settings.ts";
 
 const QUEUED_GRACE_SECONDS = 120;
+const ago = (seconds: number) => sql`now() - make_interval(secs => ${seconds})`;
 
 export async function sweepStaleTranscodes(env: Env, db: Database): Promise<{ requeued: number; failed: number }> {
-  const { maxAttempts, heartbeatTimeoutSeconds } = transcodeSettings(env);
+  const settings = transcodeSettings(env);
   const stale = await db
-    .select({ id: videos.id, attempt: videos.attempt, status: videos.status })
+    .select({ id: videos.id, status: videos.status })
     .from(videos)
     .where(
       or(
-        and(
-          eq(videos.status, "processing"),
-          lt(videos.heartbeatAt, sql`now() - make_interval(secs => ${heartbeatTimeoutSeconds})`),
-        ),
-        and(eq(videos.status, "queued"), lt(videos.queuedAt, sql`now() - make_interval(secs => ${QUEUED_GRACE_SECONDS})`)),
+        and(eq(videos.status, "processing"), isNull(videos.plan), lt(videos.heartbeatAt, ago(settings.heartbeatTimeoutSeconds))),
+        and(eq(videos.status, "queued"), lt(videos.queuedAt, ago(QUEUED_GRACE_SECONDS))),
       ),
     )
     .limit(100);
   let requeued = 0;
-  let failed = 0;
   for (const video of stale) {
-    const message: TranscodeMessage = { videoId: video.id, reason: "sweep" };
-    if (video.status === "processing" && video.attempt >= maxAttempts) {
-      if (await failTranscode(db, video.id, null, "Transcoding stopped responding several times. Try uploading again.")) {
-        await env.TRANSCODE_DLQ.send(message);
-        failed++;
-      }
-      continue;
-    }
     // Push queued_at forward so the next sweep does not send the same video again right away.
     if (video.status === "queued") await db.update(videos).set({ queuedAt: sql`now()` }).where(eq(videos.id, video.id));
-    await env.TRANSCODE_QUEUE.send(message);
+    await enqueueTranscode(env, planMessage(video.id, "sweep"));
     requeued++;
   }
-  return { requeued, failed };
+
+  const tasks = await db
+    .update(transcodeTasks)
+    .set({ state: "pending", updatedAt: sql`now()` })
+    .where(
+      or(
+        and(eq(transcodeTasks.state, "running"), lt(transcodeTasks.updatedAt, ago(settings.taskStaleSeconds))),
+        and(eq(transcodeTasks.state, "pending"), lt(transcodeTasks.updatedAt, ago(settings.pendingStaleSeconds))),
+      ),
+    )
+    .returning({ videoId: transcodeTasks.videoId, jobId: transcodeTasks.jobId, kind: transcodeTasks.kind, index: transcodeTasks.index });
+  await enqueueTasks(env, tasks.slice(0, 500).map((t) => ({ videoId: t.videoId, jobId: t.jobId, task: { kind: t.kind, index: t.index } })));
+  return { requeued: requeued + tasks.length, failed: 0 };
 }

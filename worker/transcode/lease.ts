@@ -26,6 +26,7 @@ export async function leaseTranscode(
       jobId: sql`gen_random_uuid()`,
       heartbeatAt: sql`now()`,
       progress: 0,
+      plan: null,
       failureReason: null,
       updatedAt: sql`now()`,
     })
@@ -35,7 +36,9 @@ export async function leaseTranscode(
         lt(videos.attempt, opts.maxAttempts),
         or(
           eq(videos.status, "queued"),
-          and(eq(videos.status, "processing"), or(isNull(videos.heartbeatAt), lt(videos.heartbeatAt, staleBefore))),
+          // A processing video is leased again only while it has no plan: once planned, its
+          // tasks are retried one by one and the video keeps its job.
+          and(eq(videos.status, "processing"), isNull(videos.plan), or(isNull(videos.heartbeatAt), lt(videos.heartbeatAt, staleBefore))),
         ),
       ),
     )

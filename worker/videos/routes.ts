@@ -13,7 +13,6 @@ import { listLatest, listTrending } from "../discovery/list-queries.ts";
 import { decodeCursor, pageQuerySchema, scoreCursor, timeCursor } from "../discovery/pagination.ts";
 import { deletePrefix } from "../storage/prefix.ts";
 import { abortMultipartUpload } from "../storage/multipart.ts";
-import { cancelTranscoderJob } from "../transcode/transcoder-client.ts";
 import { viewRoutes } from "../views/routes.ts";
 import { canView, isOwner } from "./access.ts";
 import { findVideo } from "./queries.ts";
@@ -77,9 +76,7 @@ videoRoutes.delete("/:id", async (c) => {
   if (!isOwner(video, user) && user.role !== "admin") throw notFound("No such video.");
   // Hide it first, then stop work on it, then remove its media.
   await c.var.db.delete(videos).where(and(eq(videos.id, video.id)));
-  if (video.status === "processing" || video.status === "queued") {
-    await cancelTranscoderJob(c.env, video.id).catch((err) => console.warn("cancel transcode failed", video.id, err));
-  }
+  // Tasks still running find their rows gone when they finish and delete what they wrote.
   if (video.status === "uploading" && video.uploadId) {
     await abortMultipartUpload(c.env, sourceKey(video.id), video.uploadId).catch((err) => console.warn("abort failed", err));
   }

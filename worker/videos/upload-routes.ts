@@ -25,7 +25,7 @@ import {
   createMultipartUpload,
   presignPart,
 } from "../storage/multipart.ts";
-import type { TranscodeMessage } from "../transcode/job-contract.ts";
+import { enqueueTranscode, planMessage } from "../transcode/queue.ts";
 import { findCreatorByUserId } from "../creators/queries.ts";
 import { assertOwner } from "./access.ts";
 import { videoJson } from "./respond.ts";
@@ -189,9 +189,8 @@ uploadRoutes.post("/:id/upload/complete", async (c) => {
     throw new Problem({ status: 422, detail: `The uploaded file is ${head.size} bytes, not the declared ${video.sourceSize}. Upload it again.` });
   }
   if (await markQueued(c.var.db, video.id)) {
-    const message: TranscodeMessage = { videoId: video.id, reason: "upload" };
     // If this send is lost (crash), the sweep re-enqueues videos stuck in `queued`.
-    await c.env.TRANSCODE_QUEUE.send(message);
+    await enqueueTranscode(c.env, planMessage(video.id, "upload"));
   }
   const now = await findVideo(c.var.db, video.id);
   return c.json(await videoJson(c, now!), 202);

@@ -14,9 +14,9 @@ import { LADDER_PROFILE } from "../ladder-profile.ts";
 import { sourceInputOptions } from "../probe.ts";
 import { createJobDir, removeJobDir } from "../work-dir.ts";
 import { chunkBudgetMs, firstLine, type TaskDeps } from "./chunk-job.ts";
+import { CHUNK_PROFILE } from "./plan.ts";
 import type { AudioTask, RenditionOutput } from "./task-contract.ts";
 
-export const AUDIO_KBPS = 128;
 
 export function buildAudioArgs(sourceUrl: string, durationSeconds: number, hlsDir: string): string[] {
   const audio = LADDER_PROFILE.audio;
@@ -28,7 +28,7 @@ export function buildAudioArgs(sourceUrl: string, durationSeconds: number, hlsDi
     "-t", durationSeconds.toFixed(6),
     "-i", sourceUrl,
     "-map", "0:a:0", "-vn",
-    "-c:a", audio.codec, "-b:a", `${AUDIO_KBPS}k`, "-ac", String(audio.channels), "-ar", String(audio.sampleRate),
+    "-c:a", audio.codec, "-b:a", `${CHUNK_PROFILE.audioKbps}k`, "-ac", String(audio.channels), "-ar", String(audio.sampleRate),
     "-f", "hls",
     "-hls_time", String(LADDER_PROFILE.segmentSeconds),
     "-hls_playlist_type", "event",

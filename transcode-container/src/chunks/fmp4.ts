@@ -125,3 +125,22 @@ export function splitFragments(file: Uint8Array, start: { frames: number; rate: 
   if (!moov || initEnd < 0) throw new Error("no init segment or no fragments in the chunk output");
   return { init: data.slice(0, initEnd), timescale, fragments };
 }
+
+/** Decode time and duration of every fragment (ticks of the track timescale), for checks. */
+export function fragmentTimes(file: Uint8Array): { timescale: number; fragments: { decodeTime: bigint; durationTicks: number }[] } {
+  const data = new Uint8Array(file);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let timescale = 0;
+  const fragments: { decodeTime: bigint; durationTicks: number }[] = [];
+  for (const box of boxes(data, view, 0, data.byteLength)) {
+    if (box.type === "moov") timescale = timescaleOf(data, view, box);
+    if (box.type !== "moof") continue;
+    const traf = child(data, view, box, "traf");
+    const tfdt = traf && child(data, view, traf, "tfdt");
+    if (!traf || !tfdt) throw new Error("fragment without traf/tfdt");
+    const body = tfdt.start + tfdt.headerSize;
+    const decodeTime = data[body] === 1 ? view.getBigUint64(body + 4) : BigInt(view.getUint32(body + 4));
+    fragments.push({ decodeTime, durationTicks: trafDuration(data, view, traf) });
+  }
+  return { timescale, fragments };
+}

@@ -13,6 +13,8 @@ export const CHUNK_PROFILE = {
   segmentsPerChunk: [1, 2, 4],
   /** Seek this far before a chunk so the exact cut is made by frame index, never by the demuxer. */
   seekMarginSeconds: 1,
+  /** The one audio rendition (AAC stereo), shared by every variant. */
+  audioKbps: 128,
 } as const;
 
 export type ChunkSpec = {

@@ -118,3 +118,9 @@ export type ProbeOutcome = z.infer<typeof probeOutcomeSchema>;
 export const TASK_KINDS = ["chunk", "audio", "stills"] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 export const TASK_PATHS = { probe: "/probe", chunk: "/tasks/chunk", audio: "/tasks/audio", stills: "/tasks/stills" } as const;
+
+export type ChunkSpec = z.infer<typeof chunkSpecSchema>;
+/** The plan as the Worker keeps it on the video: chunk specs live in their task rows. */
+export type StoredPlan = Omit<TranscodePlan, "chunks"> & { chunkCount: number };
+/** What a finished task leaves behind (and the audio task's early "playable"). */
+export type TaskResult = { renditions?: RenditionOutput[]; keys?: string[]; playable?: boolean };

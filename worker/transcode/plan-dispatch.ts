@@ -1,0 +1,89 @@
+// A plan message: lease the video, probe the source once, store the plan and its tasks, fan the
+// tasks out through the queue, and run the first chunk straight away (it decides how soon the
+// video is playable, so it does not wait for another queue hop).
+import { and, eq, sql } from "drizzle-orm";
+import { transcodeTasks, videos } from "#db/schema.ts";
+import { sourceKey } from "#contract/media-layout.ts";
+import type { StoredPlan, TranscodePlan } from "#transcoder/chunks/task-contract.ts";
+import type { Database } from "../db/connection.ts";
+import { presign } from "../storage/s3-presign.ts";
+import { PERMANENT_FAILURES, type PlanMessage, type TaskMessage } from "./job-contract.ts";
+import { failTranscode, leaseTranscode, requeueTranscode } from "./lease.ts";
+import { enqueueTasks, enqueueTranscode, planMessage } from "./queue.ts";
+import { transcodeSettings } from "./settings.ts";
+import { requeueBusy, runTask } from "./task-dispatch.ts";
+import { probeSource } from "./transcoder-client.ts";
+
+/** Sources are read by chunks for as long as the video takes; S3 presigning allows 7 days. */
+export const SOURCE_URL_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+export async function dispatchPlan(env: Env, db: Database, message: PlanMessage): Promise<void> {
+  const settings = transcodeSettings(env);
+  const outcome = await leaseTranscode(db, message.videoId, settings);
+  if (outcome.kind === "exhausted") {
+    await failTranscode(db, message.videoId, null, "Transcoding failed after several attempts. Try uploading again.");
+    return;
+  }
+  if (outcome.kind !== "leased") return;
+  const { videoId, jobId } = outcome.lease;
+  const sourceUrl = await presign(env, "GET", sourceKey(videoId), SOURCE_URL_TTL_SECONDS);
+
+  let probe;
+  try {
+    probe = await probeSource(env, videoId, sourceUrl);
+  } catch (error) {
+    console.warn("probe unreachable", videoId, error instanceof Error ? error.message : error);
+    if (await requeueTranscode(db, videoId, jobId)) await enqueueTranscode(env, planMessage(videoId, "retry"), { delaySeconds: 5 });
+    return;
+  }
+  if (!probe.ok) {
+    if (PERMANENT_FAILURES.includes(probe.failure.code as never)) {
+      await failTranscode(db, videoId, jobId, probe.failure.reason);
+    } else if (await requeueTranscode(db, videoId, jobId)) {
+      await enqueueTranscode(env, planMessage(videoId, "retry"), { delaySeconds: 5 });
+    }
+    return;
+  }
+  const plan = probe.plan;
+  if (!(await storePlan(db, videoId, jobId, plan))) return;
+
+  const task = (kind: TaskMessage["task"]["kind"], index: number): TaskMessage => ({ videoId, jobId, task: { kind, index } });
+  // Audio first: the video is playable only once its first audio segment is out too.
+  const rest = [
+    ...(plan.hasAudio ? [task("audio", 0)] : []),
+    task("stills", 0),
+    ...plan.chunks.slice(1).map((chunk) => task("chunk", chunk.index)),
+  ];
+  await enqueueTasks(env, rest);
+  const first = task("chunk", 0);
+  await runTask(env, db, first, { onBusy: () => requeueBusy(env, first) });
+}
+
+/** Plan and task rows of this job, replacing any earlier job's; false when the lease was lost. */
+async function storePlan(db: Database, videoId: string, jobId: string, plan: TranscodePlan): Promise<boolean> {
+  const { chunks, ...rest } = plan;
+  const stored: StoredPlan = { ...rest, chunkCount: chunks.length };
+  return db.transaction(async (tx) => {
+    const updated = await tx
+      .update(videos)
+      .set({
+        plan: stored,
+        durationSeconds: plan.durationSeconds,
+        width: plan.ladder.rungs[0]!.width,
+        height: plan.ladder.rungs[0]!.height,
+        heartbeatAt: sql`now()`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(videos.id, videoId), eq(videos.jobId, jobId), eq(videos.status, "processing")))
+      .returning({ id: videos.id });
+    if (updated.length === 0) return false;
+    await tx.delete(transcodeTasks).where(eq(transcodeTasks.videoId, videoId));
+    const rows = [
+      ...chunks.map((spec) => ({ videoId, jobId, kind: "chunk" as const, index: spec.index, spec })),
+      ...(plan.hasAudio ? [{ videoId, jobId, kind: "audio" as const, index: 0 }] : []),
+      { videoId, jobId, kind: "stills" as const, index: 0 },
+    ];
+    for (let i = 0; i < rows.length; i += 500) await tx.insert(transcodeTasks).values(rows.slice(i, i + 500));
+    return true;
+  });
+}

@@ -1,0 +1,93 @@
+// Publishes what finished tasks completed, under a lock on the video row so concurrent chunk
+// completions never write an older playlist over a newer one: each rung's playlist grows over
+// the contiguous prefix of finished chunks (EVENT, so playback never meets a hole), the master
+// goes out once the first chunk and the first audio segment are there (playable), and when
+// every task is done the final master, storyboard and result make the video ready.
+import { asc, eq, sql } from "drizzle-orm";
+import { transcodeTasks, videos } from "#db/schema.ts";
+import { mediaKeys, storedObjectMetadata } from "#contract/media-layout.ts";
+import { assemble } from "#transcoder/chunks/assemble.ts";
+import { chunkedRenditions, renderChunkedMaster } from "#transcoder/chunks/master.ts";
+import { storyboardVtt } from "#transcoder/chunks/plan.ts";
+import { FAILURE_REASONS } from "#transcoder/failures.ts";
+import type { Database } from "../db/connection.ts";
+
+/** Encoding is 0–95 %; the rest is the audio, stills and the final master. */
+const ENCODE_SHARE = 95;
+
+export async function publishProgress(env: Env, db: Database, videoId: string, jobId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [video] = await tx.select().from(videos).where(eq(videos.id, videoId)).for("update");
+    if (!video || video.status !== "processing" || video.jobId !== jobId || !video.plan) return;
+    const plan = video.plan;
+    const tasks = await tx.select().from(transcodeTasks).where(eq(transcodeTasks.videoId, videoId)).orderBy(asc(transcodeTasks.index));
+    const keys = mediaKeys(videoId);
+    const put = (key: string, body: string) => env.MEDIA.put(key, body, { httpMetadata: storedObjectMetadata(key) });
+    const fail = (reason: string) =>
+      tx.update(videos).set({ status: "failed", failureReason: reason, heartbeatAt: null, updatedAt: sql`now()` }).where(eq(videos.id, videoId));
+
+    const chunks = tasks.filter((t) => t.kind === "chunk");
+    const assembly = assemble(
+      plan,
+      chunks.map((c) => (c.state === "done" && c.spec ? { spec: c.spec, renditions: c.result?.renditions ?? [] } : undefined)),
+    );
+    if (assembly.shortChunk) {
+      await fail(`${FAILURE_REASONS.corrupt} (it ends at about ${Math.round(assembly.shortChunk.startSeconds)} s)`);
+      return;
+    }
+    const { measured, encodedSeconds } = assembly;
+    await Promise.all([...assembly.playlists].map(([rendition, text]) => put(keys.playlist(rendition), text)));
+
+    const audio = tasks.find((t) => t.kind === "audio");
+    const stills = tasks.find((t) => t.kind === "stills");
+    const audioPlayable = !plan.hasAudio || audio?.state === "done" || audio?.result?.playable === true;
+    const playableNow = assembly.prefix > 0 && audioPlayable;
+    if (playableNow && !video.playable) await put(keys.master, renderChunkedMaster(plan, measured, "provisional"));
+
+    const ready = assembly.ended && (!plan.hasAudio || audio?.state === "done") && stills?.state === "done";
+    if (ready) {
+      const shortfall = plan.durationSeconds - encodedSeconds;
+      if (shortfall > Math.max(2, plan.durationSeconds * 0.1)) {
+        await fail(`${FAILURE_REASONS.corrupt} (decoded ${encodedSeconds.toFixed(1)} s of ${plan.durationSeconds.toFixed(1)} s)`);
+        return;
+      }
+      const chunkSpecs = chunks.map((c) => c.spec!);
+      await put(keys.storyboardVtt, storyboardVtt(chunkSpecs, plan.images.storyboard, encodedSeconds, (n) => `storyboard/${n}.jpg`));
+      await put(keys.master, renderChunkedMaster(plan, measured, "measured"));
+      const thumbnails = (stills?.result?.keys ?? []).filter((k) => k.includes("/thumbs/"));
+      await tx
+        .update(videos)
+        .set({
+          status: "ready",
+          playable: true,
+          progress: 100,
+          heartbeatAt: null,
+          updatedAt: sql`now()`,
+          readyAt: sql`now()`,
+          publishedAt: sql`coalesce(${videos.publishedAt}, now())`,
+          durationSeconds: Math.round(encodedSeconds * 1000) / 1000,
+          masterKey: keys.master,
+          posterKey: keys.poster,
+          storyboardKey: keys.storyboardVtt,
+          thumbnailKeys: thumbnails,
+          renditions: chunkedRenditions(plan, measured, keys.playlist),
+        })
+        .where(eq(videos.id, videoId));
+      return;
+    }
+    const progress = Math.floor((ENCODE_SHARE * Math.min(encodedSeconds, plan.durationSeconds)) / plan.durationSeconds);
+    await tx
+      .update(videos)
+      .set({
+        heartbeatAt: sql`now()`,
+        updatedAt: sql`now()`,
+        progress: sql`greatest(${videos.progress}, ${progress})`,
+        // The poster shows as soon as the stills are out, not only once the video is ready.
+        ...(stills?.state === "done" && !video.posterKey ? { posterKey: keys.poster } : {}),
+        ...(playableNow && !video.playable
+          ? { playable: true, masterKey: keys.master, publishedAt: sql`coalesce(${videos.publishedAt}, now())` }
+          : {}),
+      })
+      .where(eq(videos.id, videoId));
+  });
+}

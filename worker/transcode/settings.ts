@@ -1,0 +1,18 @@
+// Transcode settings from the environment, in one place.
+export function transcodeSettings(env: Pick<Env, "TRANSCODE_MAX_ATTEMPTS" | "HEARTBEAT_TIMEOUT_SECONDS">) {
+  return {
+    /** Plan attempts per video (probe failures on our side). */
+    maxAttempts: Number(env.TRANSCODE_MAX_ATTEMPTS) || 3,
+    heartbeatTimeoutSeconds: Number(env.HEARTBEAT_TIMEOUT_SECONDS) || 90,
+    /** Attempts per task (chunk, audio, stills) before the video fails; busy fleets do not count. */
+    maxTaskAttempts: 4,
+    /** A running task whose consumer vanished is handed out again after this long. */
+    taskStaleSeconds: 15 * 60,
+    /** A pending task whose message was lost is sent again after this long. */
+    pendingStaleSeconds: 120,
+  };
+}
+
+export function callbackUrl(env: Pick<Env, "PUBLIC_ORIGIN">): string {
+  return new URL("/api/internal/transcode/callback", env.PUBLIC_ORIGIN).toString();
+}
