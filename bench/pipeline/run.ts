@@ -1,14 +1,17 @@
-// Pipeline benchmark: a 60 s 1080p30 8 Mb/s source through the whole local platform (upload →
-// complete → queue → transcoder → playable → ready), against FFmpeg alone running the very same
-// ladder arguments on the same stored source in the same run.
-//   node bench/pipeline/run.ts [--seconds 60]
+// Pipeline benchmark (issue #11): one 1080p30 source, side by side in one run —
+//   single: today's one-process ladder (buildLadderArgs), FFmpeg pinned to one core;
+//   chunked-1 / chunked-2: the whole local platform (upload-complete → plan → chunk tasks →
+//   playable → ready) with a fleet of 1 and 2 transcoders, each pinned to one core;
+// with wall time, realtime factor and CPU-seconds, plus per-chunk times for the model in
+// docs/benchmarks.md.   node bench/pipeline/run.ts [--seconds 60]
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { sourceKey } from "../../contract/media-layout.ts";
 import { buildLadderArgs, outputLayout } from "../../transcode-container/src/ffmpeg-args.ts";
-import { runFfmpeg } from "../../transcode-container/src/ffmpeg-process.ts";
 import { planImages } from "../../transcode-container/src/images.ts";
 import { buildLadder, rationalValue } from "../../transcode-container/src/ladder-profile.ts";
 import { probeSource } from "../../transcode-container/src/probe.ts";
@@ -17,59 +20,97 @@ import { startStack } from "../../scripts/stack/start-stack.ts";
 import { api, signUpCreator, uploadFile, waitForVideo } from "../../tests/support/api-calls.ts";
 import { makeClip } from "../../tests/support/clips.ts";
 import { localS3 } from "../../tests/support/s3-client.ts";
+import { cpuSeconds } from "./cpu.ts";
 
 const i = process.argv.indexOf("--seconds");
 const seconds = i > 0 ? Number(process.argv[i + 1]) : 60;
 const dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-bench-pipeline-"));
 const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const stack = await startStack({ stateDir: path.join(dir, "state"), databaseUrl: await recreateDatabase(server, "edge_video_bench_pipeline"), build: false, sweepIntervalMs: 0 });
 
 type Video = { status: string; playable: boolean; durationSeconds: number | null };
+type Row = { name: string; playable?: number; ready: number; cpu: number };
+type ChunkLog = { message: string; chunk?: number; mediaSeconds?: number; encodeSeconds?: number };
 
-try {
-  console.log(`generating a ${seconds} s 1080p30 8 Mb/s source…`);
-  const source = new Uint8Array(await readFile(await makeClip(path.join(dir, "source.mp4"), { seconds, width: 1920, height: 1080, videoBitrate: "8M" })));
-  const creator = await signUpCreator(stack.origin, "Bench creator");
-  const { videoId, etags } = await uploadFile(creator, source, { title: "Pipeline bench" });
+async function chunked(workers: number, source: Uint8Array): Promise<{ row: Row; chunks: ChunkLog[] }> {
+  const stateDir = path.join(dir, `chunked-${workers}`);
+  const stack = await startStack({ stateDir, databaseUrl: await recreateDatabase(server, "edge_video_bench_pipeline"), build: false, sweepIntervalMs: 0, transcoders: workers, pinTranscoders: true });
+  try {
+    const creator = await signUpCreator(stack.origin, "Bench creator");
+    const { videoId, etags } = await uploadFile(creator, source, { title: `Pipeline bench ×${workers}` });
+    const cpuBefore = await cpuSeconds(stack.fleet.pids());
+    const completedAt = performance.now();
+    const done = await api(stack.origin, `/api/videos/${videoId}/upload/complete`, { method: "POST", token: creator.token, body: JSON.stringify({ parts: etags }) });
+    if (done.status !== 202) throw new Error(`complete failed: ${done.status}`);
+    await waitForVideo<Video>(creator, videoId, (v) => v.playable, 60 * 60_000);
+    const playable = (performance.now() - completedAt) / 1000;
+    await waitForVideo<Video>(creator, videoId, (v) => v.status === "ready", 60 * 60_000);
+    const ready = (performance.now() - completedAt) / 1000;
+    const cpu = (await cpuSeconds(stack.fleet.pids())) - cpuBefore;
+    const logs = await Promise.all(stack.fleet.urls.map((_, n) => readFile(path.join(stateDir, "logs", workers === 1 ? "transcoder.log" : `transcoder-${n}.log`), "utf8")));
+    const chunks = logs.flatMap((l) => l.split("\n").filter((x) => x.startsWith("{")).map((x) => JSON.parse(x) as ChunkLog)).filter((e) => e.message === "chunk done");
+    return { row: { name: `chunked, ${workers} worker${workers > 1 ? "s" : ""} × 1 core`, playable, ready, cpu }, chunks };
+  } finally {
+    await stack.stop();
+  }
+}
 
-  const completedAt = performance.now();
-  const done = await api(stack.origin, `/api/videos/${videoId}/upload/complete`, { method: "POST", token: creator.token, body: JSON.stringify({ parts: etags }) });
-  if (done.status !== 202) throw new Error(`complete failed: ${done.status}`);
-  await waitForVideo<Video>(creator, videoId, (v) => v.playable, 30 * 60_000);
-  const playableSeconds = (performance.now() - completedAt) / 1000;
-  await waitForVideo<Video>(creator, videoId, (v) => v.status === "ready", 30 * 60_000);
-  const readySeconds = (performance.now() - completedAt) / 1000;
-
-  // FFmpeg alone: same source bytes (from the same storage, over HTTP), same arguments.
-  const url = await getSignedUrl(localS3(stack.s3), new GetObjectCommand({ Bucket: stack.s3.bucket, Key: `uploads/${videoId}/source` }), { expiresIn: 3600 });
+/** Today's single-process ladder, FFmpeg pinned to one core; CPU from bash's `times`. */
+async function single(url: string): Promise<Row> {
   const probe = await probeSource({ ffprobePath: "ffprobe", url, maxDurationSeconds: 21_600, signal: new AbortController().signal });
   const ladder = buildLadder({ width: probe.width, height: probe.height, frameRate: probe.frameRate, hasAudio: probe.hasAudio, interlaced: probe.interlaced });
   const images = planImages(probe.durationSeconds, probe.width, probe.height, rationalValue(ladder.sourceFrameRate));
-  const layout = outputLayout(path.join(dir, "alone"));
+  const layout = outputLayout(path.join(dir, "single"));
   for (const rung of ladder.rungs) await mkdir(path.join(layout.hlsDir, rung.name), { recursive: true });
   await mkdir(layout.thumbnailsDir, { recursive: true });
   await mkdir(layout.tilesDir, { recursive: true });
-  const aloneStart = performance.now();
-  const result = await runFfmpeg({ ffmpegPath: "ffmpeg", args: buildLadderArgs({ sourceUrl: url, ladder, images, layout }) }).done;
-  if (result.code !== 0) throw new Error(`ffmpeg alone failed: ${result.stderrTail}`);
-  const aloneSeconds = (performance.now() - aloneStart) / 1000;
+  const args = buildLadderArgs({ sourceUrl: url, ladder, images, layout }).map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+  const started = performance.now();
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn("bash", ["-c", `taskset -c 0 ffmpeg ${args} >/dev/null || exit 1; times`], { stdio: ["ignore", "pipe", "inherit"] });
+    let text = "";
+    child.stdout.on("data", (d) => (text += d));
+    child.on("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`single-process ffmpeg exited ${code}`))));
+  });
+  const ready = (performance.now() - started) / 1000;
+  // `times` prints the shell's then its children's user/sys times as "XmY.YYYs".
+  const childLine = output.trim().split("\n").at(-1)!;
+  const cpu = childLine.split(/\s+/).reduce((sum, t) => {
+    const m = /(\d+)m([\d.]+)s/.exec(t);
+    return sum + (m ? Number(m[1]) * 60 + Number(m[2]) : 0);
+  }, 0);
+  return { name: "single process × 1 core (today's ladder)", ready, cpu };
+}
 
-  const duration = probe.durationSeconds;
-  console.log(`\n${seconds} s 1080p30 8 Mb/s source, ladder ${ladder.rungs.map((r) => r.name).join("/")}, ${os.cpus().length} cores`);
-  console.log("| measure | value | target |");
-  console.log("| --- | ---: | --- |");
-  console.log(`| upload-complete → first playable | ${playableSeconds.toFixed(2)} s | ≤ 5 s |`);
-  console.log(`| upload-complete → ready | ${readySeconds.toFixed(1)} s (${(duration / readySeconds).toFixed(2)}× realtime) | ≥ 1.0× |`);
-  console.log(`| FFmpeg alone, same arguments | ${aloneSeconds.toFixed(1)} s (${(duration / aloneSeconds).toFixed(2)}× realtime) | |`);
-  console.log(`| pipeline overhead over FFmpeg alone | ${((readySeconds / aloneSeconds - 1) * 100).toFixed(1)} % | ≤ 15 % |`);
-  // Where the pipeline's time went, from the transcoder's own log.
-  const log = (await readFile(path.join(dir, "state", "logs", "transcoder.log"), "utf8")).split("\n").filter((l) => l.startsWith("{"));
-  const entries = log.map((l) => JSON.parse(l) as { time: string; message: string; seconds?: number });
-  const first = entries.find((e) => e.message === "probed");
-  for (const e of entries.filter((e) => ["probed", "playable", "encoded", "ready"].includes(e.message))) {
-    console.log(`transcoder: ${e.message} at +${((Date.parse(e.time) - Date.parse(first!.time)) / 1000).toFixed(2)} s${e.seconds ? ` (${e.seconds.toFixed(1)} s)` : ""}`);
+try {
+  console.log(`generating a ${seconds} s 1080p30 8 Mb/s source with audio…`);
+  const source = new Uint8Array(await readFile(await makeClip(path.join(dir, "source.mp4"), { seconds, width: 1920, height: 1080, videoBitrate: "8M" })));
+  const one = await chunked(1, source);
+  const two = await chunked(2, source);
+  // The single-process run reads the same bytes over HTTP from the same kind of storage.
+  const stack = await startStack({ stateDir: path.join(dir, "single-state"), databaseUrl: await recreateDatabase(server, "edge_video_bench_pipeline"), build: false, sweepIntervalMs: 0, transcoders: 1 });
+  let singleRow: Row;
+  try {
+    const creator = await signUpCreator(stack.origin, "Bench creator");
+    const { videoId } = await uploadFile(creator, source, { title: "Single" });
+    const url = await getSignedUrl(localS3(stack.s3), new GetObjectCommand({ Bucket: stack.s3.bucket, Key: sourceKey(videoId) }), { expiresIn: 3600 });
+    singleRow = await single(url);
+  } finally {
+    await stack.stop();
   }
+
+  console.log(`\n${seconds} s 1080p30 8 Mb/s source with audio, ladder 1080p/720p/480p/360p/240p, machine with ${os.availableParallelism()} cores`);
+  console.log("| run | first playable | ready | realtime | CPU-seconds | CPU vs single |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+  for (const row of [singleRow, one.row, two.row]) {
+    const playable = row.playable === undefined ? "at the end¹" : `${row.playable.toFixed(2)} s`;
+    console.log(`| ${row.name} | ${playable} | ${row.ready.toFixed(1)} s | ${(seconds / row.ready).toFixed(2)}× | ${row.cpu.toFixed(1)} | ${(row.cpu / singleRow.cpu).toFixed(2)}× |`);
+  }
+  console.log(`\nready speed-up, 2 one-core workers vs the single one-core process: ${(singleRow.ready / two.row.ready).toFixed(2)}× (target ≥ 1.6×)`);
+  console.log("¹ the single process publishes while encoding; run alone here it is measured to the end.");
+  const steady = [...one.chunks, ...two.chunks].filter((c) => c.mediaSeconds! >= 15);
+  const first = [...one.chunks, ...two.chunks].filter((c) => c.chunk === 0);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  console.log(`\nper chunk on one core: 16 s chunk ${mean(steady.map((c) => c.encodeSeconds!)).toFixed(1)} s (n=${steady.length}), first 1 s chunk ${mean(first.map((c) => c.encodeSeconds!)).toFixed(2)} s`);
 } finally {
-  await stack.stop();
   await rm(dir, { recursive: true, force: true });
 }

@@ -21,6 +21,8 @@ export type Fleet = {
   start: (index?: number) => Promise<void>;
   /** Stops one transcoder (or all); SIGKILL takes FFmpeg down with it mid-task. */
   stop: (index?: number, signal?: "SIGKILL" | "SIGTERM") => Promise<void>;
+  /** Process ids of the running transcoders (their FFmpeg children count in their CPU time). */
+  pids: () => number[];
 };
 
 export function fleetSizeFromEnv(): number {
@@ -61,9 +63,11 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     if (signal === "SIGKILL" && managed.child.pid) process.kill(-managed.child.pid, "SIGKILL");
     await managed.stop();
   };
+  const pids = () => running.flatMap((m) => (m?.child.pid ? [m.child.pid] : []));
   const indices = (index?: number) => (index === undefined ? urls.map((_, i) => i) : [index]);
   const fleet: Fleet = {
     urls,
+    pids,
     start: async (index) => {
       await Promise.all(indices(index).map(startOne));
     },

@@ -255,6 +255,30 @@ describe("web app, end to end", () => {
     await viewerContext.close();
   });
 
+  it("plays straight across every chunk seam (chunks end at 1 s and 4 s of this clip)", async () => {
+    // The video was cut into chunks encoded separately; a player must meet no gap, stall or
+    // discontinuity where one chunk's segments end and the next one's begin.
+    const page = await creatorContext.newPage();
+    await page.goto(`/watch/${videoId}`);
+    await waitForPlayback(page, 0.2);
+    for (const seam of [1, 4]) {
+      await page.evaluate((t) => {
+        const v = document.querySelector("video")!;
+        v.currentTime = t;
+        void v.play();
+      }, seam - 0.4);
+      await waitForPlayback(page, seam + 0.6, 15_000);
+    }
+    const quality = await page.evaluate(() => {
+      const v = document.querySelector("video")!;
+      const q = v.getVideoPlaybackQuality();
+      return { error: v.error?.message ?? null, frames: q.totalVideoFrames, dropped: q.droppedVideoFrames };
+    });
+    expect(quality.error).toBeNull();
+    expect(quality.frames).toBeGreaterThan(20);
+    await page.close();
+  });
+
   it("an upload survives a page reload: choose the same file again and only the missing parts are sent", async () => {
     // 20 s of 720p: about 19 MB, three parts of 8 MiB.
     const big = await makeClip(path.join(clipDir, "big.mp4"), { seconds: 20, width: 1280, height: 720, audio: false });

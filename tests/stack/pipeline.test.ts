@@ -8,6 +8,7 @@ import { recreateDatabase } from "../../scripts/stack/database.ts";
 import { startStack, type Stack } from "../../scripts/stack/start-stack.ts";
 import { api, reportPart, signUpCreator, uploadFile, waitForVideo, type Session } from "../support/api-calls.ts";
 import { makeClip } from "../support/clips.ts";
+import { checkRendition, readMaster } from "../support/hls-check.ts";
 
 type Video = { id: string; status: string; playable: boolean; progress: number; playback: { hls: string; poster: string | null; storyboard: string | null } | null; durationSeconds: number | null; width: number | null; height: number | null; failureReason: string | null };
 
@@ -106,23 +107,63 @@ describe("upload and transcode on the local stack", () => {
     console.log(`first playable ${firstPlayableSeconds.toFixed(2)} s after upload-complete`);
   });
 
-  it("a transcoder killed mid-job is retried and the video still finishes", async () => {
-    const clip = await makeClip(path.join(dir, "long.mp4"), { seconds: 24, width: 1280, height: 720 });
+  it("a transcoder killed mid-chunk: that chunk is redone elsewhere, the video finishes, nothing is duplicated", async () => {
+    const clip = await makeClip(path.join(dir, "long.mp4"), { seconds: 40, width: 1280, height: 720 });
     const bytes = new Uint8Array(await readFile(clip));
-    const { videoId, etags } = await uploadFile(creator, bytes, { title: "Killed mid-job" });
+    const { videoId, etags } = await uploadFile(creator, bytes, { title: "Killed mid-chunk" });
     const completed = await api(stack.origin, `/api/videos/${videoId}/upload/complete`, {
       method: "POST",
       token: creator.token,
       body: JSON.stringify({ parts: etags }),
     });
     expect(completed.status).toBe(202);
-    await waitForVideo<Video>(creator, videoId, (v) => v.status === "processing" && v.progress > 0);
-    await stack.stopTranscoder("SIGKILL");
-    await stack.startTranscoder();
+    // Wait until a chunk is running on some transcoder, then kill that one (FFmpeg with it).
+    let busy = -1;
+    const deadline = Date.now() + 60_000;
+    while (busy < 0 && Date.now() < deadline) {
+      const { rows } = await db.query("select count(*)::int as n from transcode_tasks where video_id = $1 and kind = 'chunk' and state = 'running'", [videoId]);
+      if (rows[0].n > 0) {
+        for (const [i, url] of stack.fleet.urls.entries()) {
+          const health = (await (await fetch(`${url}/health`)).json()) as { busy: boolean };
+          if (health.busy) busy = i;
+        }
+      }
+      if (busy < 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(busy).toBeGreaterThanOrEqual(0);
+    await stack.fleet.stop(busy, "SIGKILL");
     const ready = await waitForVideo<Video>(creator, videoId, (v) => v.status === "ready", 180_000);
+    await stack.fleet.start(busy);
     expect(ready.playable).toBe(true);
-    const { rows } = await db.query("select attempt from videos where id = $1", [videoId]);
-    expect(rows[0].attempt).toBeGreaterThanOrEqual(2);
+    const { rows } = await db.query("select v.attempt, max(t.attempts) as most from videos v join transcode_tasks t on t.video_id = v.id where v.id = $1 group by v.attempt", [videoId]);
+    // Retried per task, not per video.
+    expect(rows[0].attempt).toBe(1);
+    expect(rows[0].most).toBeGreaterThanOrEqual(2);
+    const master = await readMaster(ready.playback!.hls);
+    for (const variant of master.variants) {
+      const rung = await checkRendition(ready.playback!.hls, variant.uri, dir);
+      expect(rung.numbers).toEqual(rung.numbers.map((_, i) => i + 1));
+      expect(rung.continuous).toBe(true);
+      expect(Math.abs(rung.playlistSeconds - 40)).toBeLessThanOrEqual(0.1);
+    }
+  });
+
+  it("a full fleet delays work but fails none: busy transcoders are back-pressure, not attempts", async () => {
+    const clip = await makeClip(path.join(dir, "busy.mp4"), { seconds: 12, width: 1280, height: 720 });
+    const bytes = new Uint8Array(await readFile(clip));
+    // Three videos at once on two one-slot transcoders: most hand-outs find every slot taken.
+    const uploads = await Promise.all([1, 2, 3].map((n) => uploadFile(creator, bytes, { title: `Busy ${n}` })));
+    await Promise.all(
+      uploads.map(({ videoId, etags }) =>
+        api(stack.origin, `/api/videos/${videoId}/upload/complete`, { method: "POST", token: creator.token, body: JSON.stringify({ parts: etags }) }),
+      ),
+    );
+    for (const { videoId } of uploads) {
+      const ready = await waitForVideo<Video>(creator, videoId, (v) => v.status === "ready", 240_000);
+      expect(ready.playable).toBe(true);
+    }
+    const { rows } = await db.query("select max(attempts) as most from transcode_tasks where video_id = any($1::uuid[])", [uploads.map((u) => u.videoId)]);
+    expect(rows[0].most).toBe(1);
   });
 
   it("a file that is not a video ends failed with a reason a person understands", async () => {

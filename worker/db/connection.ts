@@ -41,3 +41,17 @@ export function openDatabase(env: DbEnv, opts: { logger?: Logger } = {}): Databa
     },
   };
 }
+
+/**
+ * Runs `work` on a connection opened for it and closed right after. For long-running callers
+ * (queue consumers waiting on a transcoder): a Worker invocation has six simultaneous
+ * connections, so none may sit idle on a database socket while it waits.
+ */
+export async function withDatabase<T>(env: DbEnv, work: (db: Database) => Promise<T>): Promise<T> {
+  const { db, close } = openDatabase(env);
+  try {
+    return await work(db);
+  } finally {
+    await close();
+  }
+}

@@ -1,6 +1,7 @@
 // Transcode queue consumer. A batch's messages are handed out in order (audio and the early
 // chunks first), each as soon as the previous one has a transcoder, and then run side by side:
-// the batch is the fan-out. Each message gets its own database connection.
+// the batch is the fan-out. Database connections are opened per step and never held while a
+// task runs (six simultaneous connections per invocation in production).
 import { openDatabase } from "../db/connection.ts";
 import { transcodeMessageSchema, taskMessageSchema } from "./job-contract.ts";
 import { failTranscode } from "./lease.ts";
@@ -16,14 +17,13 @@ export async function handleTranscodeBatch(batch: MessageBatch<unknown>, env: En
       message.ack();
       continue;
     }
-    const { db, close } = openDatabase(env);
     let taken!: () => void;
     const handedOut = new Promise<void>((resolve) => (taken = resolve));
     const body = parsed.data;
     const work = (async () => {
       try {
-        if ("task" in body) await runTask(env, db, body, { onBusy: () => requeueBusy(env, body), onTaken: taken });
-        else await dispatchPlan(env, db, body);
+        if ("task" in body) await runTask(env, body, { onBusy: () => requeueBusy(env, body), onTaken: taken });
+        else await dispatchPlan(env, body);
         message.ack();
       } catch (error) {
         // Database or queue trouble: the queue redelivers with backoff, then the DLQ.
@@ -31,7 +31,6 @@ export async function handleTranscodeBatch(batch: MessageBatch<unknown>, env: En
         message.retry({ delaySeconds: Math.min(60, 5 * message.attempts) });
       } finally {
         taken();
-        await close();
       }
     })();
     running.push(work);

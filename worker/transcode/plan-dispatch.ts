@@ -1,30 +1,33 @@
-// A plan message: lease the video, probe the source once, store the plan and its tasks, fan the
-// tasks out through the queue, and run the first chunk straight away (it decides how soon the
-// video is playable, so it does not wait for another queue hop).
+// A plan message: lease the video, probe the source once, store the plan and its tasks, and fan
+// the tasks out through the queue.
 import { and, eq, sql } from "drizzle-orm";
 import { transcodeTasks, videos } from "#db/schema.ts";
 import { sourceKey } from "#contract/media-layout.ts";
 import type { StoredPlan, TranscodePlan } from "#transcoder/chunks/task-contract.ts";
-import type { Database } from "../db/connection.ts";
+import { withDatabase, type Database } from "../db/connection.ts";
 import { presign } from "../storage/s3-presign.ts";
 import { PERMANENT_FAILURES, type PlanMessage, type TaskMessage } from "./job-contract.ts";
 import { failTranscode, leaseTranscode, requeueTranscode } from "./lease.ts";
 import { enqueueTasks, enqueueTranscode, planMessage } from "./queue.ts";
 import { transcodeSettings } from "./settings.ts";
-import { requeueBusy, runTask } from "./task-dispatch.ts";
 import { probeSource } from "./transcoder-client.ts";
 
 /** Sources are read by chunks for as long as the video takes; S3 presigning allows 7 days. */
 export const SOURCE_URL_TTL_SECONDS = 7 * 24 * 60 * 60;
 
-export async function dispatchPlan(env: Env, db: Database, message: PlanMessage): Promise<void> {
+export async function dispatchPlan(env: Env, message: PlanMessage): Promise<void> {
+  await withDatabase(env, (db) => planVideo(env, db, message));
+}
+
+/** Lease, probe, store the plan and fan its tasks out. */
+async function planVideo(env: Env, db: Database, message: PlanMessage): Promise<{ videoId: string; jobId: string } | null> {
   const settings = transcodeSettings(env);
   const outcome = await leaseTranscode(db, message.videoId, settings);
   if (outcome.kind === "exhausted") {
     await failTranscode(db, message.videoId, null, "Transcoding failed after several attempts. Try uploading again.");
-    return;
+    return null;
   }
-  if (outcome.kind !== "leased") return;
+  if (outcome.kind !== "leased") return null;
   const { videoId, jobId } = outcome.lease;
   const sourceUrl = await presign(env, "GET", sourceKey(videoId), SOURCE_URL_TTL_SECONDS);
 
@@ -34,7 +37,7 @@ export async function dispatchPlan(env: Env, db: Database, message: PlanMessage)
   } catch (error) {
     console.warn("probe unreachable", videoId, error instanceof Error ? error.message : error);
     if (await requeueTranscode(db, videoId, jobId)) await enqueueTranscode(env, planMessage(videoId, "retry"), { delaySeconds: 5 });
-    return;
+    return null;
   }
   if (!probe.ok) {
     if (PERMANENT_FAILURES.includes(probe.failure.code as never)) {
@@ -42,21 +45,21 @@ export async function dispatchPlan(env: Env, db: Database, message: PlanMessage)
     } else if (await requeueTranscode(db, videoId, jobId)) {
       await enqueueTranscode(env, planMessage(videoId, "retry"), { delaySeconds: 5 });
     }
-    return;
+    return null;
   }
   const plan = probe.plan;
-  if (!(await storePlan(db, videoId, jobId, plan))) return;
+  if (!(await storePlan(db, videoId, jobId, plan))) return null;
 
   const task = (kind: TaskMessage["task"]["kind"], index: number): TaskMessage => ({ videoId, jobId, task: { kind, index } });
-  // Audio first: the video is playable only once its first audio segment is out too.
-  const rest = [
+  // In the order they should start: the first chunk and the audio decide when the video is
+  // playable (a batch hands its tasks out in order), then the stills, then the timeline.
+  await enqueueTasks(env, [
+    task("chunk", 0),
     ...(plan.hasAudio ? [task("audio", 0)] : []),
     task("stills", 0),
     ...plan.chunks.slice(1).map((chunk) => task("chunk", chunk.index)),
-  ];
-  await enqueueTasks(env, rest);
-  const first = task("chunk", 0);
-  await runTask(env, db, first, { onBusy: () => requeueBusy(env, first) });
+  ]);
+  return { videoId, jobId };
 }
 
 /** Plan and task rows of this job, replacing any earlier job's; false when the lease was lost. */

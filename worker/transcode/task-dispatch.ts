@@ -5,7 +5,7 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import { transcodeTasks, videos } from "#db/schema.ts";
 import { sourceKey } from "#contract/media-layout.ts";
 import { TASK_PATHS, taskOutcomeSchema, type TaskOutcome } from "#transcoder/chunks/task-contract.ts";
-import type { Database } from "../db/connection.ts";
+import { withDatabase, type Database } from "../db/connection.ts";
 import { presign } from "../storage/s3-presign.ts";
 import { PERMANENT_FAILURES, type TaskMessage } from "./job-contract.ts";
 import { failTranscode } from "./lease.ts";
@@ -55,9 +55,10 @@ const taskWhere = (message: TaskMessage) =>
  * Runs a task to its end. `onTaken` fires as soon as a transcoder took it (or it turned out to
  * need no work), so a batch can hand out its tasks in order before waiting on any of them.
  */
-export async function runTask(env: Env, db: Database, message: TaskMessage, hooks: { onBusy: () => Promise<void>; onTaken?: () => void }): Promise<void> {
+export async function runTask(env: Env, message: TaskMessage, hooks: { onBusy: () => Promise<void>; onTaken?: () => void }): Promise<void> {
   const taken = () => hooks.onTaken?.();
-  const loaded = await loadTask(db, message);
+  // No database connection stays open while the transcoder works (tens of seconds).
+  const loaded = await withDatabase(env, (db) => loadTask(db, message));
   if (!loaded) return taken();
   const { path, body } = await payloadFor(env, message, loaded);
   let handle;
@@ -65,19 +66,22 @@ export async function runTask(env: Env, db: Database, message: TaskMessage, hook
     handle = await takeTask(env, path, body);
   } catch (error) {
     taken();
-    return retryOrFail(env, db, message, loaded.task.attempts + 1, String(error));
+    return withDatabase(env, (db) => retryOrFail(env, db, message, loaded.task.attempts + 1, String(error)));
   }
   if (handle === "busy") {
     taken();
     // Still waiting, not lost: the sweep leaves it alone.
-    await db.update(transcodeTasks).set({ updatedAt: sql`now()` }).where(taskWhere(message));
+    await withDatabase(env, (db) => db.update(transcodeTasks).set({ updatedAt: sql`now()` }).where(taskWhere(message)));
     return hooks.onBusy();
   }
-  const [marked] = await db
-    .update(transcodeTasks)
-    .set({ state: "running", attempts: sql`${transcodeTasks.attempts} + 1`, startedAt: sql`now()`, updatedAt: sql`now()` })
-    .where(taskWhere(message))
-    .returning({ attempts: transcodeTasks.attempts });
+  const marked = await withDatabase(env, async (db) => {
+    const [row] = await db
+      .update(transcodeTasks)
+      .set({ state: "running", attempts: sql`${transcodeTasks.attempts} + 1`, startedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(taskWhere(message))
+      .returning({ attempts: transcodeTasks.attempts });
+    return row;
+  });
   taken();
   if (!marked) {
     await handle.response.body?.cancel(); // superseded meanwhile: stop the work
@@ -88,14 +92,18 @@ export async function runTask(env: Env, db: Database, message: TaskMessage, hook
     outcome = taskOutcomeSchema.parse(JSON.parse(await handle.response.text()));
   } catch (error) {
     // The transcoder died or the connection broke mid-task: redo it elsewhere.
-    return retryOrFail(env, db, message, marked.attempts, `slot ${handle.slot}: ${String(error)}`);
+    return withDatabase(env, (db) => retryOrFail(env, db, message, marked.attempts, `slot ${handle.slot}: ${String(error)}`));
   }
+  await withDatabase(env, (db) => recordOutcome(env, db, message, marked.attempts, outcome));
+}
+
+async function recordOutcome(env: Env, db: Database, message: TaskMessage, attempts: number, outcome: TaskOutcome): Promise<void> {
   if (!outcome.ok) {
     if (PERMANENT_FAILURES.includes(outcome.failure.code as never)) {
       await failTranscode(db, message.videoId, message.jobId, outcome.failure.reason);
       return;
     }
-    return retryOrFail(env, db, message, marked.attempts, `${outcome.failure.code}: ${outcome.failure.reason}`);
+    return retryOrFail(env, db, message, attempts, `${outcome.failure.code}: ${outcome.failure.reason}`);
   }
   const done = await db
     .update(transcodeTasks)
