@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../scripts/stack/ports.ts";
 import { buildTranscoderImage, imageToolsMissing, lastBuild, runTranscoderImage, type RunningImage } from "../../scripts/stack/transcoder-image.ts";
 import { verifyCallbackSignature } from "../../transcode-container/src/callback-signature.ts";
-import { parseMediaPlaylist } from "../../transcode-container/src/media-playlist.ts";
+import { TASK_PATHS, type TranscodePlan } from "../../transcode-container/src/chunks/task-contract.ts";
+import { signedTranscoderInit } from "../../transcode-container/src/request-auth.ts";
 import { makeClip } from "../support/clips.ts";
 import { localS3 } from "../support/s3-client.ts";
 
@@ -94,30 +95,37 @@ async function listKeys(prefix: string): Promise<string[]> {
  * transcoder at `url` turn it into HLS, and returns the R2 prefix of the output once the
  * transcoder reports it done. (Today: `POST /jobs`, then its signed callbacks until `ready`.)
  */
-async function transcodeClip(url: string, clip: string): Promise<{ prefix: string }> {
+/** The Worker's part, done by hand: probe, then every task of the plan, one after another (the image has one slot). */
+async function transcodeClip(url: string, clip: string): Promise<{ prefix: string; plan: TranscodePlan }> {
   const videoId = randomUUID();
   const jobId = randomUUID();
   const sourceKey = `uploads/${videoId}/source`;
   await s3.send(new PutObjectCommand({ Bucket: r2.bucket, Key: sourceKey, Body: await readFile(clip), ContentType: "video/mp4" }));
-  const body = {
-    jobId,
-    videoId,
-    attempt: 1,
-    source: { url: await getSignedUrl(s3, new GetObjectCommand({ Bucket: r2.bucket, Key: sourceKey }), { expiresIn: 3600 }) },
-    output: { prefix: `videos/${videoId}/` },
-    callback: { url: callbacks.url },
+  const source = { url: await getSignedUrl(s3, new GetObjectCommand({ Bucket: r2.bucket, Key: sourceKey }), { expiresIn: 3600 }) };
+  const post = async (route: string, body: unknown) => {
+    const text = JSON.stringify(body);
+    const response = await fetch(`${url}${route}`, await signedTranscoderInit(CALLBACK_SECRET, "POST", route, text));
+    expect(response.status, route).toBe(200);
+    return JSON.parse(await response.text()) as { ok: boolean; plan?: TranscodePlan; failure?: unknown };
   };
-  const response = await fetch(`${url}/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  expect(response.status, await response.clone().text()).toBe(202);
-  const deadline = Date.now() + 240_000;
-  let done: Callback | undefined;
-  while (!(done = callbacks.events.find((e) => e.jobId === jobId && (e.event === "ready" || e.event === "failed")))) {
-    if (Date.now() > deadline) throw new Error(`no ready/failed callback; got ${callbacks.events.map((e) => e.event).join(",")}\n${transcoder.logs.slice(-20).join("\n")}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  const probe = await post(TASK_PATHS.probe, { videoId, source });
+  expect(probe.ok, JSON.stringify(probe)).toBe(true);
+  const plan = probe.plan!;
+  const tasks: [string, unknown][] = [
+    [TASK_PATHS.audio, { videoId, jobId, source, durationSeconds: plan.durationSeconds, callback: { url: callbacks.url } }],
+    [TASK_PATHS.stills, { videoId, jobId, source, durationSeconds: plan.durationSeconds, deinterlace: plan.ladder.deinterlace, images: plan.images }],
+    ...plan.chunks.map((chunk): [string, unknown] => [
+      TASK_PATHS.chunk,
+      { videoId, jobId, source, ladder: plan.ladder, firstFrameIndex: plan.firstFrameIndex, storyboard: plan.images.storyboard, chunk },
+    ]),
+  ];
+  for (const [route, body] of tasks) {
+    const outcome = await post(route, body);
+    expect(outcome, `${route}\n${transcoder.logs.slice(-20).join("\n")}`).toMatchObject({ ok: true });
   }
-  expect(done, JSON.stringify(done)).toMatchObject({ event: "ready" });
+  expect(callbacks.events.some((e) => e.event === "playable")).toBe(true);
   expect(callbacks.problems).toEqual([]);
-  return { prefix: body.output.prefix };
+  return { prefix: `videos/${videoId}/`, plan };
 }
 
 describe.skipIf(!runnable)("transcoder image (transcode-container/Dockerfile)", () => {
@@ -162,37 +170,22 @@ describe.skipIf(!runnable)("transcoder image (transcode-container/Dockerfile)", 
 
   it("transcodes a generated clip end to end: the HLS ladder lands in R2", async () => {
     const clip = await makeClip(path.join(dir, "source.mp4"), { width: 640, height: 360, seconds: 4 });
-    const { prefix } = await transcodeClip(transcoder.url, clip);
+    const { prefix, plan } = await transcodeClip(transcoder.url, clip);
 
+    // Every rung's init and every planned segment, the audio rendition, the stills.
     const keys = await listKeys(prefix);
-    expect(keys).toContain(`${prefix}master.m3u8`);
-    const master = await getText(`${prefix}master.m3u8`);
-    expect(master).toMatch(/^#EXTM3U/);
-    // Every playlist the master names (video variants and audio renditions) is stored, and so
-    // is every init segment and media segment each of them lists.
-    const playlists = [
-      ...master.split("\n").filter((line) => line.trim() && !line.startsWith("#")),
-      ...[...master.matchAll(/URI="([^"]+)"/g)].map((m) => m[1]!),
-    ].map((uri) => uri.trim());
-    expect(playlists.length).toBeGreaterThan(0);
-    let firstVideo: { init: string; segment: string } | undefined;
-    for (const uri of playlists) {
-      const key = `${prefix}${uri}`;
-      expect(keys).toContain(key);
-      const playlist = parseMediaPlaylist(await getText(key));
-      expect(playlist.ended, uri).toBe(true);
-      expect(playlist.segments.length, uri).toBeGreaterThan(0);
-      const folder = key.slice(0, key.lastIndexOf("/") + 1);
-      for (const referenced of [playlist.initUri, ...playlist.segments.map((s) => s.uri)]) {
-        if (referenced) expect(keys).toContain(`${folder}${referenced}`);
-      }
-      if (!firstVideo && playlist.initUri && !master.includes(`URI="${uri}"`)) firstVideo = { init: `${folder}${playlist.initUri}`, segment: `${folder}${playlist.segments[0]!.uri}` };
+    for (const rung of plan.ladder.rungs) {
+      expect(keys).toContain(`${prefix}${rung.name}/init.mp4`);
+      const segments = plan.chunks.reduce((n, c) => n + c.segmentCount, 0);
+      for (let n = 1; n <= segments; n += 1) expect(keys).toContain(`${prefix}${rung.name}/seg_${String(n).padStart(5, "0")}.m4s`);
     }
+    expect(keys).toContain(`${prefix}audio/playlist.m3u8`);
+    expect(keys).toContain(`${prefix}poster.jpg`);
     // What the image's FFmpeg wrote is real H.264.
-    expect(firstVideo).toBeDefined();
     const bytes = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: r2.bucket, Key: key }))).Body!.transformToByteArray();
+    const rung = plan.ladder.rungs[0]!.name;
     const sample = path.join(dir, "sample.mp4");
-    await writeFile(sample, Buffer.concat([await bytes(firstVideo!.init), await bytes(firstVideo!.segment)]));
+    await writeFile(sample, Buffer.concat([await bytes(`${prefix}${rung}/init.mp4`), await bytes(`${prefix}${rung}/seg_00001.m4s`)]));
     const { stdout } = await exec("ffprobe", ["-v", "error", "-print_format", "json", "-show_streams", sample]);
     expect((JSON.parse(stdout) as { streams: { codec_name: string }[] }).streams.map((s) => s.codec_name)).toContain("h264");
   }, 300_000);
