@@ -34,7 +34,7 @@ async function startLocalR2(): Promise<LocalR2> {
   return module.startLocalR2({ timeoutMs: 120_000 });
 }
 
-type Callback = { jobId: string; attempt: number; event: string; [key: string]: unknown };
+type Callback = { jobId: string; event: string; task: unknown; outcome?: unknown; [key: string]: unknown };
 
 /** The Worker's end of the callbacks, in miniature: checks the signature, records the events. */
 async function startCallbackReceiver(): Promise<{ url: string; events: Callback[]; problems: string[]; close(): Promise<void> }> {
@@ -102,26 +102,35 @@ async function transcodeClip(url: string, clip: string): Promise<{ prefix: strin
   const sourceKey = `uploads/${videoId}/source`;
   await s3.send(new PutObjectCommand({ Bucket: r2.bucket, Key: sourceKey, Body: await readFile(clip), ContentType: "video/mp4" }));
   const source = { url: await getSignedUrl(s3, new GetObjectCommand({ Bucket: r2.bucket, Key: sourceKey }), { expiresIn: 3600 }) };
-  const post = async (route: string, body: unknown) => {
+  const post = async (route: string, body: unknown, status: number) => {
     const text = JSON.stringify(body);
     const response = await fetch(`${url}${route}`, await signedTranscoderInit(CALLBACK_SECRET, "POST", route, text));
-    expect(response.status, route).toBe(200);
+    expect(response.status, route).toBe(status);
     return JSON.parse(await response.text()) as { ok: boolean; plan?: TranscodePlan; failure?: unknown };
   };
-  const probe = await post(TASK_PATHS.probe, { videoId, source });
+  const probe = await post(TASK_PATHS.probe, { videoId, source }, 200);
   expect(probe.ok, JSON.stringify(probe)).toBe(true);
   const plan = probe.plan!;
-  const tasks: [string, unknown][] = [
-    [TASK_PATHS.audio, { videoId, jobId, source, durationSeconds: plan.durationSeconds, callback: { url: callbacks.url } }],
-    [TASK_PATHS.stills, { videoId, jobId, source, durationSeconds: plan.durationSeconds, deinterlace: plan.ladder.deinterlace, images: plan.images }],
-    ...plan.chunks.map((chunk): [string, unknown] => [
+  const callback = { url: callbacks.url };
+  const tasks: [string, string, unknown][] = [
+    [TASK_PATHS.audio, "audio:0", { videoId, jobId, source, callback, durationSeconds: plan.durationSeconds }],
+    [TASK_PATHS.stills, "stills:0", { videoId, jobId, source, callback, durationSeconds: plan.durationSeconds, deinterlace: plan.ladder.deinterlace, images: plan.images }],
+    ...plan.chunks.map((chunk): [string, string, unknown] => [
       TASK_PATHS.chunk,
-      { videoId, jobId, source, ladder: plan.ladder, firstFrameIndex: plan.firstFrameIndex, storyboard: plan.images.storyboard, chunk },
+      `chunk:${chunk.index}`,
+      { videoId, jobId, source, callback, ladder: plan.ladder, firstFrameIndex: plan.firstFrameIndex, storyboard: plan.images.storyboard, chunk },
     ]),
   ];
-  for (const [route, body] of tasks) {
-    const outcome = await post(route, body);
-    expect(outcome, `${route}\n${transcoder.logs.slice(-20).join("\n")}`).toMatchObject({ ok: true });
+  // One slot: each task is taken (202), then its outcome arrives as a signed callback.
+  for (const [route, name, body] of tasks) {
+    expect(await post(route, body, 202)).toMatchObject({ accepted: true });
+    const deadline = Date.now() + 240_000;
+    let done: Callback | undefined;
+    while (!(done = callbacks.events.find((e) => e.event === "done" && `${(e.task as { kind: string }).kind}:${(e.task as { index: number }).index}` === name))) {
+      if (Date.now() > deadline) throw new Error(`no outcome for ${name}\n${transcoder.logs.slice(-20).join("\n")}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(done.outcome, name).toMatchObject({ ok: true });
   }
   expect(callbacks.events.some((e) => e.event === "playable")).toBe(true);
   expect(callbacks.problems).toEqual([]);

@@ -1,24 +1,40 @@
-// Signed callbacks from transcoder tasks. Chunks and stills answer their own request; the one
-// event that arrives out of band is the audio task's "playable" (its first segment is out),
-// which may complete the conditions for the video to become playable.
+// Signed callbacks from running tasks: heartbeats keep a task from being handed out again, the
+// audio task's "playable" may complete the conditions for the video to become playable, and
+// "done" carries a task's outcome.
 import { and, eq, ne, sql } from "drizzle-orm";
-import { transcodeTasks, videos } from "#db/schema.ts";
+import { transcodeTasks } from "#db/schema.ts";
+import type { TaskCallback } from "#transcoder/chunks/task-contract.ts";
 import type { Database } from "../db/connection.ts";
-import type { CallbackEvent } from "./job-contract.ts";
+import type { TaskMessage } from "./job-contract.ts";
 import { publishProgress } from "./publish.ts";
+import { recordOutcome } from "./task-dispatch.ts";
 
-/** False when the event belongs to no current task (a superseded job: the sender should stop). */
-export async function applyCallbackEvent(env: Env, db: Database, event: CallbackEvent): Promise<boolean> {
-  if (event.event !== "playable") {
-    const [video] = await db.select({ id: videos.id }).from(videos).where(and(eq(videos.id, event.videoId), eq(videos.jobId, event.jobId), eq(videos.status, "processing")));
-    return Boolean(video);
+/** False when the callback belongs to no current task (the sender should stop: 410). */
+export async function applyTaskCallback(env: Env, db: Database, callback: TaskCallback): Promise<boolean> {
+  const message: TaskMessage = { videoId: callback.videoId, jobId: callback.jobId, task: callback.task };
+  const current = and(
+    eq(transcodeTasks.videoId, callback.videoId),
+    eq(transcodeTasks.kind, callback.task.kind),
+    eq(transcodeTasks.index, callback.task.index),
+    eq(transcodeTasks.jobId, callback.jobId),
+    ne(transcodeTasks.state, "done"),
+  );
+  switch (callback.event) {
+    case "heartbeat": {
+      const rows = await db.update(transcodeTasks).set({ updatedAt: sql`now()` }).where(current).returning({ index: transcodeTasks.index });
+      return rows.length > 0;
+    }
+    case "playable": {
+      const rows = await db
+        .update(transcodeTasks)
+        .set({ result: sql`coalesce(${transcodeTasks.result}, '{}'::jsonb) || '{"playable": true}'::jsonb`, updatedAt: sql`now()` })
+        .where(and(current, eq(transcodeTasks.kind, "audio")))
+        .returning({ index: transcodeTasks.index });
+      if (rows.length === 0) return false;
+      await publishProgress(env, db, callback.videoId, callback.jobId);
+      return true;
+    }
+    case "done":
+      return callback.outcome ? recordOutcome(env, db, message, callback.outcome) : false;
   }
-  const rows = await db
-    .update(transcodeTasks)
-    .set({ result: sql`coalesce(${transcodeTasks.result}, '{}'::jsonb) || '{"playable": true}'::jsonb`, updatedAt: sql`now()` })
-    .where(and(eq(transcodeTasks.videoId, event.videoId), eq(transcodeTasks.kind, "audio"), eq(transcodeTasks.jobId, event.jobId), ne(transcodeTasks.state, "done")))
-    .returning({ videoId: transcodeTasks.videoId });
-  if (rows.length === 0) return false;
-  await publishProgress(env, db, event.videoId, event.jobId);
-  return true;
 }

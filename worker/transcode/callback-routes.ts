@@ -2,10 +2,10 @@ import { Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { Problem, unauthorized } from "../http/problem.ts";
 import { parseWith, readLimitedText } from "../http/validate.ts";
-import { applyCallbackEvent } from "./callback-events.ts";
+import { applyTaskCallback } from "./callback-events.ts";
 import { verifyCallbackSignature } from "#transcoder/callback-signature.ts";
 import { SIGNATURE_HEADER } from "#transcoder/contract.ts";
-import { callbackEventSchema } from "./job-contract.ts";
+import { taskCallbackSchema } from "#transcoder/chunks/task-contract.ts";
 
 export const transcodeCallbackRoutes = new Hono<AppEnv>();
 
@@ -25,8 +25,8 @@ transcodeCallbackRoutes.post("/callback", async (c) => {
   } catch {
     throw new Problem({ status: 400, detail: "The callback body is not valid JSON." });
   }
-  const event = parseWith(callbackEventSchema, json);
-  // 410 tells a superseded task to stop working.
-  if (!(await applyCallbackEvent(c.env, c.var.db, event))) return c.body(null, 410);
+  const callback = parseWith(taskCallbackSchema, json);
+  // 410 tells a task nobody wants any more (superseded job, deleted video) to stop.
+  if (!(await applyTaskCallback(c.env, c.var.db, callback))) return c.body(null, 410);
   return c.body(null, 204);
 });

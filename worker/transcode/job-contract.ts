@@ -3,7 +3,6 @@
 import { z } from "zod";
 import { TASK_KINDS } from "#transcoder/chunks/task-contract.ts";
 
-export { callbackPayloadSchema as callbackEventSchema, type CallbackPayload as CallbackEvent } from "#transcoder/contract.ts";
 export { PERMANENT_FAILURES } from "#transcoder/failures.ts";
 
 export const planMessageSchema = z.object({

@@ -6,8 +6,8 @@ export function transcodeSettings(env: Pick<Env, "TRANSCODE_MAX_ATTEMPTS" | "HEA
     heartbeatTimeoutSeconds: Number(env.HEARTBEAT_TIMEOUT_SECONDS) || 90,
     /** Attempts per task (chunk, audio, stills) before the video fails; busy fleets do not count. */
     maxTaskAttempts: 4,
-    /** A running task whose consumer vanished is handed out again after this long. */
-    taskStaleSeconds: 15 * 60,
+    /** A running task whose heartbeats (every 10 s) stopped is handed out again after this long. */
+    taskStaleSeconds: 45,
     /** A pending task whose message was lost is sent again after this long. */
     pendingStaleSeconds: 120,
   };

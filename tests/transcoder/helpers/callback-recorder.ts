@@ -1,13 +1,13 @@
-// The Worker's side of the callback contract, in miniature: a node:http server that verifies
-// the HMAC signature and records every event, with hooks to inspect storage at a given event
-// or to make deliveries fail.
+// The Worker's side of the task callback contract, in miniature: a node:http server that
+// verifies the HMAC signature and records every callback (heartbeat, playable, done), with
+// hooks to inspect storage at a given event or to make deliveries fail.
 import { createServer, type Server } from "node:http";
 import { verifyCallbackSignature } from "../../../transcode-container/src/callback-signature.ts";
-import { callbackPayloadSchema, type CallbackPayload } from "../../../transcode-container/src/contract.ts";
+import { taskCallbackSchema, type TaskCallback, type TaskOutcome } from "../../../transcode-container/src/chunks/task-contract.ts";
 
-export type RecordedEvent = { payload: CallbackPayload; receivedAt: number };
+export type RecordedEvent = { payload: TaskCallback; receivedAt: number };
 
-type Hook = (payload: CallbackPayload) => Promise<void> | void;
+type Hook = (payload: TaskCallback) => Promise<void> | void;
 
 export class CallbackRecorder {
   readonly events: RecordedEvent[] = [];
@@ -15,7 +15,7 @@ export class CallbackRecorder {
   /** Per event name: how many deliveries to answer with 500 before accepting. */
   readonly failures = new Map<string, number>();
   readonly attempts = new Map<string, number>();
-  /** Job ids answered with 410 Gone, as the Worker does for a superseded attempt. */
+  /** Job ids answered with 410 Gone, as the Worker does for a task nobody wants any more. */
   readonly gone = new Set<string>();
   hooks: Hook[] = [];
   url = "";
@@ -40,14 +40,14 @@ export class CallbackRecorder {
           res.writeHead(401).end();
           return;
         }
-        const parsed = callbackPayloadSchema.safeParse(JSON.parse(raw));
+        const parsed = taskCallbackSchema.safeParse(JSON.parse(raw));
         if (!parsed.success) {
           this.problems.push(`bad payload: ${parsed.error.message}`);
           res.writeHead(400).end();
           return;
         }
         const payload = parsed.data;
-        const key = `${payload.jobId}:${payload.attempt}:${payload.event}`;
+        const key = `${payload.jobId}:${payload.task.kind}:${payload.task.index}:${payload.event}`;
         this.attempts.set(key, (this.attempts.get(key) ?? 0) + 1);
         if (this.gone.has(payload.jobId)) {
           res.writeHead(410).end();
@@ -76,14 +76,12 @@ export class CallbackRecorder {
     return this;
   }
 
-  for(jobId: string, attempt?: number): CallbackPayload[] {
-    return this.events
-      .map((e) => e.payload)
-      .filter((p) => p.jobId === jobId && (attempt === undefined || p.attempt === attempt));
+  for(jobId: string): TaskCallback[] {
+    return this.events.map((e) => e.payload).filter((p) => p.jobId === jobId);
   }
 
   async waitFor(
-    predicate: (payload: CallbackPayload) => boolean,
+    predicate: (payload: TaskCallback) => boolean,
     timeoutMs = 60_000,
   ): Promise<RecordedEvent> {
     const deadline = Date.now() + timeoutMs;
@@ -104,12 +102,13 @@ export class CallbackRecorder {
     }
   }
 
-  /** Waits for this job's "ready" or "failed" event. */
-  terminal(jobId: string, attempt = 1, timeoutMs = 60_000): Promise<RecordedEvent> {
-    return this.waitFor(
-      (p) => p.jobId === jobId && p.attempt === attempt && (p.event === "ready" || p.event === "failed"),
+  /** Waits for a task's outcome ("done" callback). */
+  async outcome(jobId: string, task: TaskCallback["task"], timeoutMs = 120_000): Promise<TaskOutcome> {
+    const done = await this.waitFor(
+      (p) => p.jobId === jobId && p.event === "done" && p.task.kind === task.kind && p.task.index === task.index,
       timeoutMs,
     );
+    return done.payload.outcome!;
   }
 
   async close(): Promise<void> {

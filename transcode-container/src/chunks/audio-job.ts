@@ -1,12 +1,10 @@
 // The audio rendition: the whole file's first audio track encoded once (AAC stereo) as its own
 // HLS rendition, so chunk seams never touch audio. It is cheap, so one task does it all and
-// publishes while it encodes (the playlist grows, like the single-process ladder did); the
-// first published segment is announced with a signed "playable" callback so the Worker can
-// open the video before this task ends.
+// publishes while it encodes (the playlist grows); the first published segment is announced
+// with a signed "playable" callback so the Worker can open the video before this task ends.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { AUDIO_RENDITION, INIT_NAME, PLAYLIST_NAME, mediaKeys, segmentName } from "../../../contract/media-layout.ts";
-import { CallbackChannel } from "../callback.ts";
 import { runFfmpeg } from "../ffmpeg-process.ts";
 import { JobFailure, looksLikeSourceFetchError } from "../failures.ts";
 import { HlsPublisher } from "../hls-publisher.ts";
@@ -16,6 +14,7 @@ import { createJobDir, removeJobDir } from "../work-dir.ts";
 import { chunkBudgetMs, firstLine, type TaskDeps } from "./chunk-job.ts";
 import { CHUNK_PROFILE } from "./plan.ts";
 import type { AudioTask, RenditionOutput } from "./task-contract.ts";
+import type { TaskReporter } from "./task-reporter.ts";
 
 
 export function buildAudioArgs(sourceUrl: string, durationSeconds: number, hlsDir: string): string[] {
@@ -42,16 +41,14 @@ export function buildAudioArgs(sourceUrl: string, durationSeconds: number, hlsDi
   ];
 }
 
-export async function runAudioTask(task: AudioTask, deps: TaskDeps, signal: AbortSignal): Promise<{ renditions: RenditionOutput[]; keys: string[] }> {
+export async function runAudioTask(
+  task: AudioTask,
+  deps: TaskDeps,
+  signal: AbortSignal,
+  reporter: Pick<TaskReporter, "playable">,
+): Promise<{ renditions: RenditionOutput[]; keys: string[] }> {
   const keys = mediaKeys(task.videoId);
   const dir = await createJobDir(deps.config.workDir, task.videoId);
-  const channel = new CallbackChannel({
-    url: task.callback.url,
-    secret: deps.config.callbackSecret,
-    identity: { jobId: task.jobId, videoId: task.videoId, attempt: 1 },
-    signal,
-    log: deps.log,
-  });
   const hlsDir = path.join(dir, "hls");
   await mkdir(path.join(hlsDir, AUDIO_RENDITION), { recursive: true });
   const publisher = new HlsPublisher({
@@ -62,7 +59,7 @@ export async function runAudioTask(task: AudioTask, deps: TaskDeps, signal: Abor
     signal,
     targetDuration: LADDER_PROFILE.segmentSeconds,
     onFirstSegments: async () => {
-      void channel.send("playable", { playable: { master: keys.playlist(AUDIO_RENDITION) } });
+      void reporter.playable();
     },
   });
   try {
@@ -87,7 +84,6 @@ export async function runAudioTask(task: AudioTask, deps: TaskDeps, signal: Abor
     }
     await publisher.finish();
     const [state] = publisher.rungs;
-    await channel.drain();
     return {
       renditions: [{ name: AUDIO_RENDITION, codecs: LADDER_PROFILE.audio.codecs, segments: (state?.segments ?? []).map((s) => ({ duration: s.duration, bytes: s.bytes })) }],
       keys: publisher.publishedKeys(),

@@ -49,8 +49,8 @@ export async function runChunkTask(task: ChunkTask, deps: TaskDeps, signal: Abor
     const renditions: RenditionOutput[] = [];
     for (const [i, rung] of ladder.rungs.entries()) {
       const file = await readFile(outputs.rungFiles[i]!).catch(() => null);
-      if (!file || file.byteLength === 0) throw new JobFailure("corrupt", undefined, `chunk ${chunk.index}: no frames decoded for ${rung.name}`);
-      const split = splitFragments(file, { frames: chunk.startFrame, rate: ladder.sourceFrameRate }, chunk.firstSegment);
+      const split = file?.byteLength ? splitFragments(file, { frames: chunk.startFrame, rate: ladder.sourceFrameRate }, chunk.firstSegment) : null;
+      if (!split?.fragments.length) throw new JobFailure("corrupt", undefined, `chunk ${chunk.index}: no frames decoded for ${rung.name}`);
       // Every chunk writes the same init segment; the first one publishes it.
       if (chunk.index === 0) uploads.push({ key: keys.init(rung.name), body: split.init });
       const segments = split.fragments.map((fragment, j) => {

@@ -122,8 +122,9 @@ export function splitFragments(file: Uint8Array, start: { frames: number; rate: 
       moof = null;
     }
   }
-  if (!moov || initEnd < 0) throw new Error("no init segment or no fragments in the chunk output");
-  return { init: data.slice(0, initEnd), timescale, fragments };
+  if (!moov) throw new Error("no init segment in the chunk output");
+  // No fragment: FFmpeg decoded no frame in the chunk's range (the source ends before it).
+  return { init: data.slice(0, initEnd < 0 ? data.byteLength : initEnd), timescale, fragments };
 }
 
 /** Decode time and duration of every fragment (ticks of the track timescale), for checks. */
@@ -143,4 +144,25 @@ export function fragmentTimes(file: Uint8Array): { timescale: number; fragments:
     fragments.push({ decodeTime, durationTicks: trafDuration(data, view, traf) });
   }
   return { timescale, fragments };
+}
+
+/** Whether each fragment of the segments (in order) starts where the previous one ended, and their total length. */
+export function segmentTimeline(init: Uint8Array, segments: Uint8Array[]): { continuous: boolean; seconds: number } {
+  let expected: bigint | null = null;
+  let continuous = true;
+  let ticks = 0;
+  let timescale = 0;
+  for (const segment of segments) {
+    const joined = new Uint8Array(init.byteLength + segment.byteLength);
+    joined.set(init);
+    joined.set(segment, init.byteLength);
+    const times = fragmentTimes(joined);
+    timescale = times.timescale;
+    for (const fragment of times.fragments) {
+      if (expected !== null && fragment.decodeTime !== expected) continuous = false;
+      expected = fragment.decodeTime + BigInt(fragment.durationTicks);
+      ticks += fragment.durationTicks;
+    }
+  }
+  return { continuous, seconds: timescale ? ticks / timescale : 0 };
 }

@@ -6,11 +6,14 @@ import { keyframeBoundaries, rationalValue, type Ladder, type Rational } from ".
 export const CHUNK_PROFILE = {
   /**
    * Segments per chunk, from the first chunk on; the last size repeats. The first chunk is one
-   * 1 s startup segment, so the video is playable after encoding one second; steady chunks are
-   * 4 × 4 s: tens of seconds of work for one vCPU, long enough that per-chunk start-up (seek,
+   * 1 s startup segment, so the video is playable after encoding one second. Sizes then grow
+   * so that, with enough workers all starting at once, each chunk is done before a viewer who
+   * started at "playable" reaches it (a chunk of s seconds takes ~s / 0.6 on one vCPU, and
+   * playback reaches second a at ~a + 2.5): 1, 1, 2, 4, 4 s, then 8, 12 and 16 s. Steady
+   * chunks are 16 s: tens of seconds of work, long enough that per-chunk start-up (seek,
    * encoder warm-up) stays a few per cent of the work.
    */
-  segmentsPerChunk: [1, 2, 4],
+  segmentsPerChunk: [1, 1, 1, 1, 1, 2, 3, 4],
   /** Seek this far before a chunk so the exact cut is made by frame index, never by the demuxer. */
   seekMarginSeconds: 1,
   /** The one audio rendition (AAC stereo), shared by every variant. */

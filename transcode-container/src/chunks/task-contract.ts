@@ -1,8 +1,8 @@
 // Worker ↔ transcoder contract for chunked transcoding (zod, no Node imports: the Worker imports
-// it too). Every task is one synchronous HTTP request: the transcoder answers 200 as soon as it
-// takes the task (or 503 when its one task slot is busy: back-pressure, not a failure) and
-// streams the JSON result when done, so the caller holds the request — and the Container stays
-// awake — exactly as long as the work runs.
+// it too). A task request is answered at once: 202 when the transcoder takes it, 503 when its
+// one task slot is busy (back-pressure, not a failure). The task then reports through signed
+// callbacks to `callback.url`: heartbeats while it runs, the audio task's "playable", and its
+// outcome.
 import { z } from "zod";
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
@@ -71,16 +71,19 @@ const taskBase = { videoId: z.uuid(), jobId: z.uuid(), source: z.object({ url: h
 
 export const probeRequestSchema = z.object({ videoId: z.uuid(), source: z.object({ url: httpUrl }) });
 // Each task carries only what it needs (a long video's plan has thousands of chunks).
+const callback = z.object({ url: httpUrl });
 export const chunkTaskSchema = z.object({
   ...taskBase,
+  callback,
   ladder: ladderSchema,
   firstFrameIndex: z.number().int(),
   storyboard: storyboardPlanSchema,
   chunk: chunkSpecSchema,
 });
-export const audioTaskSchema = z.object({ ...taskBase, durationSeconds: z.number().positive(), callback: z.object({ url: httpUrl }) });
+export const audioTaskSchema = z.object({ ...taskBase, callback, durationSeconds: z.number().positive() });
 export const stillsTaskSchema = z.object({
   ...taskBase,
+  callback,
   durationSeconds: z.number().positive(),
   deinterlace: z.boolean(),
   images: imagePlanSchema,
@@ -116,6 +119,17 @@ export const probeOutcomeSchema = z.union([
 export type ProbeOutcome = z.infer<typeof probeOutcomeSchema>;
 
 export const TASK_KINDS = ["chunk", "audio", "stills"] as const;
+
+/** Signed callbacks a task sends (see task-reporter.ts). */
+export const taskCallbackSchema = z.object({
+  videoId: z.uuid(),
+  jobId: z.uuid(),
+  task: z.object({ kind: z.enum(TASK_KINDS), index: z.number().int().min(0) }),
+  event: z.enum(["heartbeat", "playable", "done"]),
+  at: z.iso.datetime(),
+  outcome: taskOutcomeSchema.optional(),
+});
+export type TaskCallback = z.infer<typeof taskCallbackSchema>;
 export type TaskKind = (typeof TASK_KINDS)[number];
 export const TASK_PATHS = { probe: "/probe", chunk: "/tasks/chunk", audio: "/tasks/audio", stills: "/tasks/stills" } as const;
 

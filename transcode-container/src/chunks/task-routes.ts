@@ -1,7 +1,6 @@
-// HTTP entry points for chunked transcoding. A task holds its request open: the answer's
-// status (200 taken, 503 busy) goes out at once, the JSON outcome when the work is done, with
-// a space every few seconds meanwhile so no proxy drops an idle connection. A caller that goes
-// away (consumer died, Worker redeploy) aborts the work: the task is retried elsewhere.
+// HTTP entry points for chunked transcoding. `POST /probe` answers with the plan. A task request
+// is answered at once — 202 taken, 503 busy (one task per vCPU) — and the task then runs in the
+// background, reporting heartbeats and its outcome through signed callbacks (task-reporter.ts).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 import { JobFailure } from "../failures.ts";
@@ -10,21 +9,25 @@ import { runAudioTask } from "./audio-job.ts";
 import { runChunkTask, type TaskDeps } from "./chunk-job.ts";
 import { planTranscode } from "./plan-task.ts";
 import { runStillsTask } from "./stills-job.ts";
+import { TaskReporter } from "./task-reporter.ts";
 import {
   audioTaskSchema,
   chunkTaskSchema,
   probeRequestSchema,
   stillsTaskSchema,
   TASK_PATHS,
+  type TaskCallback,
   type TaskOutcome,
 } from "./task-contract.ts";
 
-const KEEPALIVE_MS = 5_000;
 
 /** How many heavy tasks run at once (one per vCPU): the rest are refused with 503. */
 export class TaskSlots {
+  #capacity: number;
   #free: number;
+  #idle: (() => void)[] = [];
   constructor(capacity: number) {
+    this.#capacity = capacity;
     this.#free = capacity;
   }
   get busy(): boolean {
@@ -37,10 +40,26 @@ export class TaskSlots {
     return () => {
       if (!released) this.#free += 1;
       released = true;
+      if (this.#free === this.#capacity) for (const wake of this.#idle.splice(0)) wake();
     };
   }
-  running(capacity: number): number {
-    return capacity - this.#free;
+  running(): number {
+    return this.#capacity - this.#free;
+  }
+  #running = new Set<AbortController>();
+  /** Registers a running task so shutdown can abort it; returns the unregister function. */
+  track(controller: AbortController): () => void {
+    this.#running.add(controller);
+    return () => this.#running.delete(controller);
+  }
+  /** Aborts every running task (SIGTERM): the Worker re-queues them when their heartbeats stop. */
+  abortAll(): void {
+    for (const controller of this.#running) controller.abort();
+  }
+  /** Resolves once no task runs (each has killed its FFmpeg and removed its temp folder). */
+  whenIdle(): Promise<void> {
+    if (this.#free === this.#capacity) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
   }
 }
 
@@ -60,27 +79,38 @@ function failureOf(error: unknown): { code: string; reason: string } {
   return { code: failure.code, reason: failure.reason };
 }
 
+type Run = (signal: AbortSignal, reporter: TaskReporter) => Promise<Omit<Extract<TaskOutcome, { ok: true }>, "ok">>;
+type Prepared = { identity: Pick<TaskCallback, "videoId" | "jobId" | "task">; callbackUrl: string; run: Run };
+
+/** Validation happens before a task is taken: a bad body is a 400, not a failed task. */
+function prepare(pathname: string, body: unknown, ctx: TaskContext): Prepared | null {
+  const identity = (t: { videoId: string; jobId: string }, kind: TaskCallback["task"]["kind"], index: number) => ({ videoId: t.videoId, jobId: t.jobId, task: { kind, index } });
+  switch (pathname) {
+    case TASK_PATHS.chunk: {
+      const task = parse(chunkTaskSchema, body);
+      return { identity: identity(task, "chunk", task.chunk.index), callbackUrl: task.callback.url, run: (signal) => runChunkTask(task, ctx, signal) };
+    }
+    case TASK_PATHS.audio: {
+      const task = parse(audioTaskSchema, body);
+      return { identity: identity(task, "audio", 0), callbackUrl: task.callback.url, run: (signal, reporter) => runAudioTask(task, ctx, signal, reporter) };
+    }
+    case TASK_PATHS.stills: {
+      const task = parse(stillsTaskSchema, body);
+      return { identity: identity(task, "stills", 0), callbackUrl: task.callback.url, run: async (signal) => ({ renditions: [], ...(await runStillsTask(task, ctx, signal)) }) };
+    }
+    default:
+      return null;
+  }
+}
+
 /** Handles /probe and /tasks/*; returns false for other paths. */
 export async function handleTaskRequest(req: IncomingMessage, res: ServerResponse, pathname: string, ctx: TaskContext): Promise<boolean> {
-  type Run = (signal: AbortSignal) => Promise<Omit<Extract<TaskOutcome, { ok: true }>, "ok">>;
-  // Validation happens before the task is taken (a bad body is a 400, not a failed task).
-  const runners: Record<string, (body: unknown) => Run> = {
-    [TASK_PATHS.chunk]: (body) => {
-      const task = parse(chunkTaskSchema, body);
-      return (signal) => runChunkTask(task, ctx, signal);
-    },
-    [TASK_PATHS.audio]: (body) => {
-      const task = parse(audioTaskSchema, body);
-      return (signal) => runAudioTask(task, ctx, signal);
-    },
-    [TASK_PATHS.stills]: (body) => {
-      const task = parse(stillsTaskSchema, body);
-      return async (signal) => ({ renditions: [], ...(await runStillsTask(task, ctx, signal)) });
-    },
-  };
   if (pathname === TASK_PATHS.probe) {
     const request = parse(probeRequestSchema, await readJsonBody(req));
-    const controller = abortOnClose(req, res);
+    const controller = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) controller.abort();
+    });
     try {
       sendJson(res, 200, { ok: true, plan: await planTranscode(request, ctx, controller.signal) });
     } catch (error) {
@@ -89,41 +119,43 @@ export async function handleTaskRequest(req: IncomingMessage, res: ServerRespons
     }
     return true;
   }
-  const runner = runners[pathname];
-  if (!runner) return false;
-  const run = runner(await readJsonBody(req));
+  if (!pathname.startsWith("/tasks/")) return false;
+  const prepared = prepare(pathname, await readJsonBody(req), ctx);
+  if (!prepared) return false;
   const release = ctx.slots.tryAcquire();
   if (!release) {
     res.writeHead(503, { "content-type": "application/json", "retry-after": "2", "cache-control": "no-store" });
     res.end(JSON.stringify({ busy: true }));
     return true;
   }
-  const controller = abortOnClose(req, res);
-  try {
-    const work = run(controller.signal);
-    res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
-    const keepalive = setInterval(() => res.write(" "), KEEPALIVE_MS);
-    let outcome: TaskOutcome;
-    try {
-      outcome = { ok: true, ...(await work) };
-    } catch (error) {
-      if (!controller.signal.aborted) ctx.log.warn("task failed", { path: pathname, error: String(error) });
-      outcome = { ok: false, failure: failureOf(error) };
-    } finally {
-      clearInterval(keepalive);
-    }
-    res.end(JSON.stringify(outcome));
-  } finally {
-    release();
-  }
+  sendJson(res, 202, { accepted: true });
+  void runInBackground(prepared, ctx, release);
   return true;
 }
 
-function abortOnClose(req: IncomingMessage, res: ServerResponse): AbortController {
+async function runInBackground(prepared: Prepared, ctx: TaskContext, release: () => void): Promise<void> {
   const controller = new AbortController();
-  res.on("close", () => {
-    if (!res.writableFinished) controller.abort();
+  const stopTracking = ctx.slots.track(controller);
+  const reporter = new TaskReporter({
+    url: prepared.callbackUrl,
+    secret: ctx.config.callbackSecret,
+    identity: prepared.identity,
+    log: ctx.log,
+    onGone: () => controller.abort(),
   });
-  req.on("aborted", () => controller.abort());
-  return controller;
+  reporter.startHeartbeat();
+  let outcome: TaskOutcome;
+  try {
+    outcome = { ok: true, ...(await prepared.run(controller.signal, reporter)) };
+  } catch (error) {
+    if (!controller.signal.aborted) ctx.log.warn("task failed", { ...prepared.identity.task, error: String(error) });
+    outcome = { ok: false, failure: failureOf(error) };
+  } finally {
+    reporter.stopHeartbeat();
+    stopTracking();
+    // The slot is free once FFmpeg is gone and the temp folder removed (the run has returned).
+    release();
+  }
+  // A task aborted because the Worker no longer wants it (or the process is stopping) reports nothing.
+  if (!controller.signal.aborted) await reporter.done(outcome);
 }
