@@ -85,6 +85,7 @@ if (projects.includes("worker")) {
       S3_ACCESS_KEY_ID: "devaccesskey0000",
       S3_SECRET_ACCESS_KEY: "devsecretkey00000000000000000000",
       CALLBACK_SECRET: "test-callback-secret-0123456789abcdef",
+      CALLBACK_ORIGIN: "http://127.0.0.1:9", // the worker suite's PUBLIC_ORIGIN
       WORK_DIR: path.join(scratch, "transcoder-work"),
     },
   });

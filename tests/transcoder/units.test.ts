@@ -315,7 +315,7 @@ describe("probe interpretation", () => {
     );
     expect([rotated.width, rotated.height, rotated.rotation]).toEqual([1080, 1920, 270]);
     const anamorphic = interpretProbe(
-      { streams: [{ ...stream, width: 720, height: 480, sample_aspect_ratio: "32:27" }], format: { duration: "5" } },
+      { streams: [{ ...stream, width: 720, height: 480, sample_aspect_ratio: "32:27" }], format: { format_name: "mov,mp4", duration: "5" } },
       21600,
     );
     expect([anamorphic.width, anamorphic.height]).toEqual([853, 480]);

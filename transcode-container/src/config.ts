@@ -13,6 +13,8 @@ const configSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().min(1),
   S3_REGION: z.string().min(1).default("auto"),
   CALLBACK_SECRET: z.string().min(1),
+  /** When set, callbacks may only go to URLs under this origin (the Worker's PUBLIC_ORIGIN). */
+  CALLBACK_ORIGIN: z.url({ protocol: /^https?$/ }).optional(),
   WORK_DIR: z.string().min(1).default(path.join(os.tmpdir(), "edge-video-transcoder")),
   MAX_DURATION_SECONDS: z.coerce.number().positive().default(21600),
   FFMPEG_PATH: z.string().min(1).default("ffmpeg"),
@@ -26,6 +28,8 @@ export type Config = {
   port: number;
   s3: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string; region: string };
   callbackSecret: string;
+  /** Callback URLs must be under this URL (origin, and path if it has one); null: any http(s). */
+  callbackOrigin: string | null;
   workDir: string;
   maxDurationSeconds: number;
   ffmpegPath: string;
@@ -53,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       region: e.S3_REGION,
     },
     callbackSecret: e.CALLBACK_SECRET,
+    callbackOrigin: e.CALLBACK_ORIGIN ?? null,
     workDir: path.resolve(e.WORK_DIR),
     maxDurationSeconds: e.MAX_DURATION_SECONDS,
     ffmpegPath: e.FFMPEG_PATH,

@@ -1,5 +1,7 @@
-// Small node:http helpers: JSON and RFC 9457 problem+json responses, bounded body reading.
+// Small node:http helpers: JSON and RFC 9457 problem+json responses, bounded body reading, and
+// the signed-request gate every route but /health goes through.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { REQUEST_SIGNATURE_HEADER, verifyTranscoderRequest } from "./request-auth.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -53,8 +55,13 @@ export function sendEmpty(res: ServerResponse, status: number): void {
   res.end();
 }
 
-/** Reads a JSON body of at most MAX_BODY_BYTES; 413 beyond that, 400 if it is not JSON. */
-export function readJsonBody(req: IncomingMessage): Promise<unknown> {
+/** Bodies already read (by requireSignedRequest, to check the signature), for readJsonBody. */
+const bodiesRead = new WeakMap<IncomingMessage, string>();
+
+/** Reads the raw body of at most MAX_BODY_BYTES (413 beyond that); once per request. */
+export function readRawBody(req: IncomingMessage): Promise<string> {
+  const known = bodiesRead.get(req);
+  if (known !== undefined) return Promise.resolve(known);
   const tooLarge = () =>
     new HttpProblem(413, "Payload Too Large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes`);
   return new Promise((resolve, reject) => {
@@ -82,11 +89,43 @@ export function readJsonBody(req: IncomingMessage): Promise<unknown> {
     req.on("error", reject);
     req.on("end", () => {
       if (overflow) return;
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-      } catch {
-        reject(new HttpProblem(400, "Bad Request", "The request body is not valid JSON"));
-      }
+      const text = Buffer.concat(chunks).toString("utf8");
+      bodiesRead.set(req, text);
+      resolve(text);
     });
   });
+}
+
+/** Reads a JSON body of at most MAX_BODY_BYTES; 413 beyond that, 400 if it is not JSON. */
+export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const text = await readRawBody(req);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpProblem(400, "Bad Request", "The request body is not valid JSON");
+  }
+}
+
+/**
+ * Refuses (401) any request but `GET /health` that lacks a valid X-Transcoder-Request-Signature
+ * (request-auth.ts: HMAC with CALLBACK_SECRET over method, path with query, and body). Reads the
+ * body to check it; readJsonBody then returns that same body.
+ */
+export async function requireSignedRequest(req: IncomingMessage, secret: string): Promise<void> {
+  const method = (req.method ?? "GET").toUpperCase();
+  const target = req.url ?? "/";
+  const pathname = new URL(target, "http://transcoder.local").pathname.replace(/\/+$/, "") || "/";
+  if (method === "GET" && pathname === "/health") return;
+  const body = await readRawBody(req);
+  const header = req.headers[REQUEST_SIGNATURE_HEADER.toLowerCase()];
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!(await verifyTranscoderRequest(secret, method, target, value, body))) {
+    throw new HttpProblem(
+      401,
+      "Unauthorized",
+      value
+        ? `The ${REQUEST_SIGNATURE_HEADER} header is not a valid signature for this request (or it has expired)`
+        : `Requests must carry an ${REQUEST_SIGNATURE_HEADER} header`,
+    );
+  }
 }

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleTaskRequest, type TaskContext } from "./chunks/task-routes.ts";
 import { jobRequestSchema } from "./contract.ts";
-import { HttpProblem, readJsonBody, sendEmpty, sendJson, sendProblem } from "./http-util.ts";
+import { HttpProblem, readJsonBody, requireSignedRequest, sendEmpty, sendJson, sendProblem } from "./http-util.ts";
 import type { JobRegistry } from "./jobs.ts";
 import type { Logger } from "./log.ts";
 
@@ -14,6 +14,7 @@ export type RouteContext = { registry: JobRegistry; tasks: TaskContext; ffmpegVe
 
 export async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> {
   try {
+    await requireSignedRequest(req, ctx.tasks.config.callbackSecret); // 401 unless signed; GET /health is open
     const url = new URL(req.url ?? "/", "http://transcoder.local");
     const pathname = url.pathname.replace(/\/+$/, "") || "/";
     const method = req.method ?? "GET";

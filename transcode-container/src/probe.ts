@@ -49,8 +49,55 @@ type FfprobeOutput = {
 /** Protocols a source URL may use; keeps a crafted playlist from reading local files. */
 export const SOURCE_PROTOCOLS = "http,https,tcp,tls";
 
-// Demuxers that are not a single uploaded media file (playlists, concat lists, stills).
-const REFUSED_FORMATS = /^(hls|dash|concat|ffconcat|image2|tty|lavfi)$|_pipe$/;
+/**
+ * The only demuxers FFmpeg/FFprobe may open a source with (`-format_whitelist`): containers that
+ * hold their media in the one uploaded file. Anything else — HLS/DASH manifests, concat lists,
+ * IMF, SDP/RTSP, image sequences — is refused before its header is read, so an upload can never
+ * make us fetch another URL or file. Names are FFmpeg demuxer names; one per demuxer.
+ */
+export const ACCEPTED_INPUT_FORMATS = [
+  "mov", // mov,mp4,m4a,3gp,3g2,mj2: phones, cameras, most uploads (data references stay off)
+  "matroska", // matroska,webm
+  "avi",
+  "mpegts", // .ts/.m2ts/.mts (camcorders, broadcast captures)
+  "mpeg", // MPEG-PS: .mpg/.vob
+  "flv",
+  "ogg",
+  "asf", // .wmv/.asf
+  "mxf",
+  "dv",
+  // Audio-only containers: accepted so the refusal says "no video stream" rather than "not media".
+  "mp3",
+  "wav",
+  "flac",
+  "aac",
+] as const;
+
+/** Demuxers that read other URLs or files than the one they were opened on. */
+const PLAYLIST_FORMATS = new Set(["hls", "dash", "concat", "imf", "sdp", "rtsp", "webm_dash_manifest"]);
+
+export const PLAYLIST_REASON = "This file is a playlist or a list of other files, not a video: upload the video file itself";
+
+/** True if FFmpeg's format name (e.g. "mov,mp4,m4a,3gp,3g2,mj2") names an accepted demuxer. */
+export function isAcceptedInputFormat(formatName: string): boolean {
+  const accepted: readonly string[] = ACCEPTED_INPUT_FORMATS;
+  return formatName.split(",").some((name) => accepted.includes(name.trim()));
+}
+
+/** The refusal for a source whose detected format is not on the list. */
+export function refusedFormatFailure(formatName: string): JobFailure {
+  const names = formatName.split(",").map((n) => n.trim());
+  if (names.some((n) => PLAYLIST_FORMATS.has(n))) return new JobFailure("not_media", PLAYLIST_REASON, `format ${formatName}`);
+  return new JobFailure("not_media", undefined, `format ${formatName || "unknown"} is not accepted`);
+}
+
+/** FFmpeg's "[hls @ 0x5599…] Format not on whitelist '…'" names the demuxer it detected. */
+export function formatRefusedInStderr(stderr: string): string | null {
+  const match = /\[([\w,]+) @ (?:0x)?[0-9a-f]+\] Format not on whitelist/i.exec(stderr);
+  if (match) return match[1];
+  return /Format not on whitelist/i.test(stderr) ? "" : null;
+}
+
 const STILL_IMAGE_CODECS = new Set(["png", "bmp", "tiff", "webp", "jpegls", "jpeg2000", "svg", "pam", "ppm", "pgm", "pbm"]);
 
 export function parseRational(value: string | undefined): Rational | null {
@@ -77,7 +124,7 @@ function streamRotation(stream: FfprobeStream): number {
 export function interpretProbe(output: FfprobeOutput, maxDurationSeconds: number): ProbeResult {
   const streams = output.streams ?? [];
   const formatName = output.format?.format_name ?? "";
-  if (REFUSED_FORMATS.test(formatName)) throw new JobFailure("not_media", undefined, `format ${formatName}`);
+  if (!isAcceptedInputFormat(formatName)) throw refusedFormatFailure(formatName);
   // Cover art in audio files shows up as a video stream with attached_pic set.
   const video = streams.find((s) => s.codec_type === "video" && s.disposition?.attached_pic !== 1);
   const hasAudio = streams.some((s) => s.codec_type === "audio");
@@ -139,9 +186,11 @@ export function interpretProbe(output: FfprobeOutput, maxDurationSeconds: number
   };
 }
 
+/** Input options for every FFmpeg/FFprobe read of a source: allowed protocols and demuxers, network limits. */
 export function sourceInputOptions(): string[] {
   return [
     "-protocol_whitelist", SOURCE_PROTOCOLS,
+    "-format_whitelist", ACCEPTED_INPUT_FORMATS.join(","),
     // Long downloads survive a dropped connection; a stalled one fails instead of hanging.
     "-reconnect", "1",
     "-reconnect_on_network_error", "1",
@@ -171,6 +220,8 @@ export async function probeSource(options: {
   if (options.signal.aborted) throw new JobFailure("internal", undefined, "cancelled");
   const stderr = result.stderrTail;
   if (result.code !== 0) {
+    const refused = formatRefusedInStderr(stderr);
+    if (refused !== null) throw refusedFormatFailure(refused);
     if (looksLikeSourceFetchError(stderr)) throw new JobFailure("source_unavailable", undefined, firstLine(stderr));
     // A cut-off MP4 loses its moov atom (written at the end) or ends mid-box.
     if (/moov atom not found|partial file|Truncat|End of file|stream ends prematurely/i.test(stderr)) {

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { signedTranscoderInit } from "../../../transcode-container/src/request-auth.ts";
 import type { R2Info } from "./s3.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -87,7 +88,16 @@ export class TranscoderProcess {
     return new TranscoderProcess(child, workDir, `http://127.0.0.1:${port}`, logs, !options.workDir);
   }
 
-  fetch(pathname: string, init?: RequestInit): Promise<Response> {
+  /** A request signed as the Worker signs it (CALLBACK_SECRET over method, path and body). */
+  async fetch(pathname: string, init: RequestInit = {}): Promise<Response> {
+    const method = init.method ?? "GET";
+    const body = typeof init.body === "string" ? init.body : "";
+    const signed = await signedTranscoderInit(CALLBACK_SECRET, method, pathname, body);
+    return fetch(`${this.baseUrl}${pathname}`, { ...signed, ...init, headers: { ...(signed.headers as Record<string, string>), ...(init.headers as Record<string, string> | undefined) } });
+  }
+
+  /** A request as given, without a signature (the transcoder should answer 401). */
+  unsignedFetch(pathname: string, init?: RequestInit): Promise<Response> {
     return fetch(`${this.baseUrl}${pathname}`, init);
   }
 
