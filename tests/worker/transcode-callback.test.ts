@@ -1,14 +1,20 @@
+// Chunked transcoding as the Worker sees it, in workerd against real Postgres and local R2:
+// signed task callbacks (heartbeat, the audio's "playable", outcomes), publishing over the
+// contiguous prefix of finished chunks, per-task retries and the sweep.
 import { env, SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { creators, users, videos } from "#db/schema.ts";
+import { creators, transcodeTasks, users, videos } from "#db/schema.ts";
 import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
+import { mediaKeys } from "#contract/media-layout.ts";
 import { signCallback, verifyCallbackSignature as verifyCallback } from "#transcoder/callback-signature.ts";
+import { buildLadder } from "#transcoder/ladder-profile.ts";
+import { planChunks } from "#transcoder/chunks/plan.ts";
+import type { ChunkSpec, StoredPlan, TaskOutcome } from "#transcoder/chunks/task-contract.ts";
 import { leaseTranscode } from "#worker/transcode/lease.ts";
 import { sweepStaleTranscodes } from "#worker/sweeps/stale-transcodes.ts";
 
 let handle: DatabaseHandle;
-
 beforeAll(() => {
   handle = openDatabase(env);
 });
@@ -16,14 +22,45 @@ afterAll(async () => {
   await handle.close();
 });
 
-async function processingVideo() {
+const storyboard = { interval: 2, tileWidth: 160, tileHeight: 90, columns: 10 };
+
+/** A leased video with a stored plan for a 30 s 720p30 clip with audio, and its task rows. */
+async function plannedVideo() {
   const { db } = handle;
   const [user] = await db.insert(users).values({ email: `cb-${crypto.randomUUID()}@example.com`, passwordHash: "x", role: "creator" }).returning();
   const [creator] = await db.insert(creators).values({ userId: user!.id, displayName: "Callback" }).returning();
   const [video] = await db.insert(videos).values({ creatorId: creator!.id, title: "cb", status: "queued", queuedAt: new Date() }).returning();
   const lease = await leaseTranscode(db, video!.id, { maxAttempts: 3, heartbeatTimeoutSeconds: 60 });
   if (lease.kind !== "leased") throw new Error("no lease");
-  return lease.lease;
+  const ladder = buildLadder({ width: 1280, height: 720, frameRate: { num: 30, den: 1 }, hasAudio: true });
+  const chunkPlan = planChunks({ durationSeconds: 30, ladder, videoStartSeconds: 0, storyboard });
+  const poster = { start: 3, end: 6, sampleRate: 1, batch: 5, width: 640, height: 360 };
+  const plan: StoredPlan = {
+    durationSeconds: 30, width: 1280, height: 720, hasAudio: true, ladder, frameCount: chunkPlan.frameCount, firstFrameIndex: 0,
+    chunkCount: chunkPlan.chunks.length,
+    images: { poster, thumbnails: { first: 3.75, interval: 7.5, count: 4, width: 320, height: 180 }, storyboard },
+  };
+  const { videoId, jobId } = lease.lease;
+  await db.update(videos).set({ plan }).where(eq(videos.id, videoId));
+  await db.insert(transcodeTasks).values([
+    ...chunkPlan.chunks.map((spec) => ({ videoId, jobId, kind: "chunk" as const, index: spec.index, spec, state: "running" as const, attempts: 1 })),
+    { videoId, jobId, kind: "audio" as const, index: 0, state: "running" as const, attempts: 1 },
+    { videoId, jobId, kind: "stills" as const, index: 0, state: "running" as const, attempts: 1 },
+  ]);
+  return { videoId, jobId, plan, chunks: chunkPlan.chunks };
+}
+
+function chunkOutcome(plan: StoredPlan, spec: ChunkSpec): TaskOutcome {
+  const seconds = (spec.endSeconds - spec.startSeconds) / spec.segmentCount;
+  return {
+    ok: true,
+    keys: [],
+    renditions: plan.ladder.rungs.map((rung) => ({
+      name: rung.name,
+      codecs: "avc1.64001f",
+      segments: Array.from({ length: spec.segmentCount }, () => ({ duration: seconds, bytes: 100_000 })),
+    })),
+  };
 }
 
 async function post(body: object, signature?: string) {
@@ -35,7 +72,13 @@ async function post(body: object, signature?: string) {
   });
 }
 
-describe("transcode callbacks", () => {
+const callback = (v: { videoId: string; jobId: string }, kind: "chunk" | "audio" | "stills", index: number, event: string, outcome?: TaskOutcome) => ({
+  videoId: v.videoId, jobId: v.jobId, task: { kind, index }, event, at: new Date().toISOString(), ...(outcome ? { outcome } : {}),
+});
+const row = async (videoId: string) => (await handle.db.select().from(videos).where(eq(videos.id, videoId)))[0]!;
+const text = async (key: string) => (await env.MEDIA.get(key))?.text() ?? null;
+
+describe("task callbacks", () => {
   it("signatures: valid, tampered, wrong key and outside the replay window", async () => {
     const now = Math.floor(Date.now() / 1000);
     const sig = await signCallback("k", "body", now);
@@ -46,77 +89,85 @@ describe("transcode callbacks", () => {
     expect(await verifyCallback("k", "garbage", "body", { now })).toBe(false);
   });
 
-  it("applies progress, playable and ready for the current attempt", async () => {
-    const lease = await processingVideo();
-    const base = { jobId: lease.jobId, videoId: lease.videoId, attempt: lease.attempt, at: new Date().toISOString() };
-    expect((await post({ ...base, event: "progress", progress: 42 })).status).toBe(204);
-    expect((await post({ ...base, event: "playable", playable: { master: `videos/${lease.videoId}/master.m3u8` } })).status).toBe(204);
-    let [row] = await handle.db.select().from(videos).where(eq(videos.id, lease.videoId));
-    expect(row).toMatchObject({ progress: 42, playable: true, status: "processing" });
-    expect(row!.publishedAt).toBeTruthy();
-    const result = {
-      durationSeconds: 6,
-      width: 1280,
-      height: 720,
-      master: `videos/${lease.videoId}/master.m3u8`,
-      poster: `videos/${lease.videoId}/poster.jpg`,
-      thumbnails: [],
-      storyboard: { image: `videos/${lease.videoId}/storyboard.jpg`, vtt: `videos/${lease.videoId}/storyboard.vtt` },
-      renditions: [],
-    };
-    expect((await post({ ...base, event: "ready", result })).status).toBe(204);
-    [row] = await handle.db.select().from(videos).where(eq(videos.id, lease.videoId));
-    expect(row).toMatchObject({ status: "ready", progress: 100, width: 1280, height: 720, durationSeconds: 6 });
-  });
-
-  it("refuses bad signatures and tells superseded attempts to stop (410)", async () => {
-    const lease = await processingVideo();
-    const base = { jobId: lease.jobId, videoId: lease.videoId, attempt: lease.attempt, at: new Date().toISOString(), event: "progress", progress: 5 };
-    const bad = await post(base, "t=1,v1=00");
+  it("refuses bad signatures (401), malformed bodies (400), and tells unknown tasks to stop (410)", async () => {
+    const v = await plannedVideo();
+    const bad = await post(callback(v, "chunk", 0, "heartbeat"), "t=1,v1=00");
     expect(bad.status).toBe(401);
     expect(bad.headers.get("content-type")).toMatch(/problem\+json/);
-    const stale = await post({ ...base, jobId: crypto.randomUUID() });
-    expect(stale.status).toBe(410);
-    const malformed = await post({ nope: true });
-    expect(malformed.status).toBe(400);
+    expect((await post({ nope: true })).status).toBe(400);
+    expect((await post(callback({ ...v, jobId: crypto.randomUUID() }, "chunk", 0, "heartbeat"))).status).toBe(410);
+    expect((await post(callback(v, "chunk", 0, "heartbeat"))).status).toBe(204);
   });
 
-  it("a failed event records the reason", async () => {
-    const lease = await processingVideo();
-    const res = await post({ jobId: lease.jobId, videoId: lease.videoId, attempt: 1, at: new Date().toISOString(), event: "failed", failure: { code: "no_video", reason: "The file has no video stream" } });
-    expect(res.status).toBe(204);
-    const [row] = await handle.db.select().from(videos).where(eq(videos.id, lease.videoId));
-    expect(row).toMatchObject({ status: "failed", failureReason: "The file has no video stream" });
+  it("publishes over the contiguous prefix of finished chunks; playable once chunk 0 and the audio's first segment are out; ready at the end", async () => {
+    const v = await plannedVideo();
+    const keys = mediaKeys(v.videoId);
+    // A later chunk first: nothing can be published past the gap.
+    expect((await post(callback(v, "chunk", 2, "done", chunkOutcome(v.plan, v.chunks[2]!))))).toHaveProperty("status", 204);
+    expect(await text(keys.playlist("720p"))).toBeNull();
+    expect((await post(callback(v, "chunk", 0, "done", chunkOutcome(v.plan, v.chunks[0]!))))).toHaveProperty("status", 204);
+    let playlist = await text(keys.playlist("720p"));
+    expect(playlist).toContain("seg_00001.m4s");
+    expect(playlist).not.toContain("seg_00003.m4s");
+    expect(playlist).not.toContain("#EXT-X-ENDLIST");
+    expect((await row(v.videoId)).playable).toBe(false); // the audio is not out yet
+    expect((await post(callback(v, "audio", 0, "playable"))).status).toBe(204);
+    expect((await row(v.videoId)).playable).toBe(true);
+    const master = await text(keys.master);
+    expect(master).toContain('#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio"');
+    expect(master).toContain('AUDIO="audio"');
+    // Chunk 1 closes the gap: chunks 0–2 are listed, in order, numbered on.
+    await post(callback(v, "chunk", 1, "done", chunkOutcome(v.plan, v.chunks[1]!)));
+    playlist = await text(keys.playlist("720p"));
+    expect(playlist!.match(/seg_\d+\.m4s/g)).toEqual(["seg_00001.m4s", "seg_00002.m4s", "seg_00003.m4s"]);
+    for (const spec of v.chunks.slice(3)) await post(callback(v, "chunk", spec.index, "done", chunkOutcome(v.plan, spec)));
+    await post(callback(v, "audio", 0, "done", { ok: true, keys: [], renditions: [] }));
+    expect((await row(v.videoId)).status).toBe("processing"); // stills still running
+    await post(callback(v, "stills", 0, "done", { ok: true, keys: [keys.poster, keys.thumbnail(1)], renditions: [] }));
+    const ready = await row(v.videoId);
+    expect(ready).toMatchObject({ status: "ready", progress: 100, posterKey: keys.poster, thumbnailKeys: [keys.thumbnail(1)] });
+    expect(ready.durationSeconds).toBeCloseTo(30, 3);
+    expect(ready.renditions!.map((r) => r.name)).toEqual(v.plan.ladder.rungs.map((r) => r.name));
+    expect(await text(keys.playlist("720p"))).toContain("#EXT-X-ENDLIST");
+    expect(await text(keys.storyboardVtt)).toMatch(/storyboard\/\d+\.jpg#xywh=/);
+    // A duplicate outcome after the fact is told to stop.
+    expect((await post(callback(v, "chunk", 0, "done", chunkOutcome(v.plan, v.chunks[0]!)))).status).toBe(410);
   });
 
-  it("redelivery while a healthy attempt runs is not a second run; a stale heartbeat is re-leased", async () => {
-    const lease = await processingVideo();
-    const again = await leaseTranscode(handle.db, lease.videoId, { maxAttempts: 3, heartbeatTimeoutSeconds: 60 });
-    expect(again.kind).toBe("busy");
-    await handle.db.update(videos).set({ heartbeatAt: new Date(Date.now() - 120_000) }).where(eq(videos.id, lease.videoId));
-    const retried = await leaseTranscode(handle.db, lease.videoId, { maxAttempts: 3, heartbeatTimeoutSeconds: 60 });
-    expect(retried.kind).toBe("leased");
-    if (retried.kind === "leased") expect(retried.lease.attempt).toBe(2);
+  it("our-side failures retry the task (attempts counted per task); the file's fault fails the video at once", async () => {
+    const v = await plannedVideo();
+    const storage: TaskOutcome = { ok: false, failure: { code: "storage_error", reason: "The processed video could not be saved" } };
+    expect((await post(callback(v, "chunk", 1, "done", storage))).status).toBe(204);
+    const [task] = await handle.db.select().from(transcodeTasks).where(eq(transcodeTasks.videoId, v.videoId)).then((rows) => rows.filter((t) => t.kind === "chunk" && t.index === 1));
+    expect(task).toMatchObject({ state: "pending", attempts: 1 });
+    expect((await row(v.videoId)).status).toBe("processing");
+    await handle.db.update(transcodeTasks).set({ attempts: 4 }).where(eq(transcodeTasks.videoId, v.videoId));
+    await post(callback(v, "chunk", 2, "done", storage));
+    expect(await row(v.videoId)).toMatchObject({ status: "failed", failureReason: expect.stringMatching(/several attempts/) });
+
+    const w = await plannedVideo();
+    await post(callback(w, "chunk", 0, "done", { ok: false, failure: { code: "corrupt", reason: "The file is damaged or truncated" } }));
+    expect(await row(w.videoId)).toMatchObject({ status: "failed", failureReason: "The file is damaged or truncated" });
   });
 
-  it("a retryable failure (our side) goes back to the queue; the file's fault is final", async () => {
-    const lease = await processingVideo();
-    const res = await post({ jobId: lease.jobId, videoId: lease.videoId, attempt: 1, at: new Date().toISOString(), event: "failed", failure: { code: "storage_error", reason: "The processed video could not be saved" } });
-    expect(res.status).toBe(204);
-    const [row] = await handle.db.select().from(videos).where(eq(videos.id, lease.videoId));
-    expect(row).toMatchObject({ status: "queued", failureReason: null });
+  it("a planned video is not leased again; tasks whose heartbeats stopped are handed out again by the sweep", async () => {
+    const v = await plannedVideo();
+    await handle.db.update(videos).set({ heartbeatAt: new Date(Date.now() - 3600_000) }).where(eq(videos.id, v.videoId));
+    expect((await leaseTranscode(handle.db, v.videoId, { maxAttempts: 3, heartbeatTimeoutSeconds: 60 })).kind).toBe("busy");
+    await handle.db.update(transcodeTasks).set({ updatedAt: new Date(Date.now() - 120_000) }).where(eq(transcodeTasks.videoId, v.videoId));
+    const swept = await sweepStaleTranscodes(env, handle.db);
+    expect(swept.requeued).toBeGreaterThanOrEqual(v.chunks.length + 2);
+    const states = await handle.db.select({ state: transcodeTasks.state }).from(transcodeTasks).where(eq(transcodeTasks.videoId, v.videoId));
+    expect(new Set(states.map((s) => s.state))).toEqual(new Set(["pending"]));
   });
 
-  it("the sweep fails a video whose last attempt stopped heartbeating", async () => {
-    const lease = await processingVideo();
-    await handle.db
-      .update(videos)
-      .set({ attempt: 3, heartbeatAt: new Date(Date.now() - 3600_000) })
-      .where(eq(videos.id, lease.videoId));
-    const result = await sweepStaleTranscodes({ ...env, HEARTBEAT_TIMEOUT_SECONDS: "60" }, handle.db);
-    expect(result.failed).toBeGreaterThanOrEqual(1);
-    const [row] = await handle.db.select().from(videos).where(eq(videos.id, lease.videoId));
-    expect(row!.status).toBe("failed");
-    expect(row!.failureReason).toMatch(/several/);
+  it("a task that finishes after its video was deleted removes what it wrote and is told to stop", async () => {
+    const v = await plannedVideo();
+    const key = mediaKeys(v.videoId).segment("720p", 1);
+    await env.MEDIA.put(key, "bytes");
+    await handle.db.delete(videos).where(eq(videos.id, v.videoId));
+    const res = await post(callback(v, "chunk", 0, "done", { ...chunkOutcome(v.plan, v.chunks[0]!), keys: [key] } as TaskOutcome));
+    expect(res.status).toBe(410);
+    expect(await env.MEDIA.head(key)).toBeNull();
   });
 });

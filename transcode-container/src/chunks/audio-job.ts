@@ -6,12 +6,13 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { AUDIO_RENDITION, INIT_NAME, PLAYLIST_NAME, mediaKeys, segmentName } from "../../../contract/media-layout.ts";
 import { runFfmpeg } from "../ffmpeg-process.ts";
-import { JobFailure, looksLikeSourceFetchError } from "../failures.ts";
+import { JobFailure } from "../failures.ts";
+import { assertFfmpegSucceeded } from "./ffmpeg-exit.ts";
 import { HlsPublisher } from "../hls-publisher.ts";
 import { LADDER_PROFILE } from "../ladder-profile.ts";
 import { sourceInputOptions } from "../probe.ts";
 import { createJobDir, removeJobDir } from "../work-dir.ts";
-import { chunkBudgetMs, firstLine, type TaskDeps } from "./chunk-job.ts";
+import { chunkBudgetMs, type TaskDeps } from "./chunk-job.ts";
 import { CHUNK_PROFILE } from "./plan.ts";
 import type { AudioTask, RenditionOutput } from "./task-contract.ts";
 import type { TaskReporter } from "./task-reporter.ts";
@@ -77,11 +78,7 @@ export async function runAudioTask(
       run.kill();
       throw new JobFailure("storage_error", undefined, String(error));
     }
-    if (signal.aborted) throw new JobFailure("internal", undefined, "cancelled");
-    if (exit.code !== 0) {
-      if (looksLikeSourceFetchError(exit.stderrTail)) throw new JobFailure("source_unavailable", undefined, firstLine(exit.stderrTail));
-      throw new JobFailure("corrupt", undefined, firstLine(exit.stderrTail) || `ffmpeg exit ${exit.code}`);
-    }
+    assertFfmpegSucceeded(exit, signal);
     await publisher.finish();
     const [state] = publisher.rungs;
     return {

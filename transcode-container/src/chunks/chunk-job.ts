@@ -5,7 +5,8 @@ import { readFile } from "node:fs/promises";
 import { mediaKeys } from "../../../contract/media-layout.ts";
 import type { Config } from "../config.ts";
 import { runFfmpeg } from "../ffmpeg-process.ts";
-import { JobFailure, looksLikeSourceFetchError } from "../failures.ts";
+import { JobFailure } from "../failures.ts";
+import { assertFfmpegSucceeded } from "./ffmpeg-exit.ts";
 import type { Logger } from "../log.ts";
 import { avcCodecsFromInit } from "../mp4-codecs.ts";
 import type { Storage } from "../storage.ts";
@@ -39,11 +40,7 @@ export async function runChunkTask(task: ChunkTask, deps: TaskDeps, signal: Abor
     const started = Date.now();
     const run = runFfmpeg({ ffmpegPath: deps.config.ffmpegPath, args, signal, timeoutMs: chunkBudgetMs(chunk.endSeconds - chunk.startSeconds) });
     const exit = await run.done;
-    if (signal.aborted) throw new JobFailure("internal", undefined, "cancelled");
-    if (exit.code !== 0) {
-      if (looksLikeSourceFetchError(exit.stderrTail)) throw new JobFailure("source_unavailable", undefined, firstLine(exit.stderrTail));
-      throw new JobFailure("corrupt", undefined, firstLine(exit.stderrTail) || `ffmpeg exit ${exit.code}`);
-    }
+    assertFfmpegSucceeded(exit, signal);
 
     const uploads: { key: string; body: Uint8Array }[] = [];
     const renditions: RenditionOutput[] = [];
@@ -76,10 +73,6 @@ export async function runChunkTask(task: ChunkTask, deps: TaskDeps, signal: Abor
   } finally {
     await removeJobDir(dir).catch(() => {});
   }
-}
-
-export function firstLine(text: string): string {
-  return text.trim().split("\n")[0]?.slice(0, 300) ?? "";
 }
 
 function round6(value: number): number {

@@ -4,10 +4,11 @@ import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { mediaKeys } from "../../../contract/media-layout.ts";
 import { runFfmpeg } from "../ffmpeg-process.ts";
-import { JobFailure, looksLikeSourceFetchError } from "../failures.ts";
+import { JobFailure } from "../failures.ts";
+import { assertFfmpegSucceeded } from "./ffmpeg-exit.ts";
 import { sourceInputOptions } from "../probe.ts";
 import { createJobDir, removeJobDir } from "../work-dir.ts";
-import { firstLine, type TaskDeps } from "./chunk-job.ts";
+import type { TaskDeps } from "./chunk-job.ts";
 import { putAll } from "./put-all.ts";
 import type { StillsTask } from "./task-contract.ts";
 
@@ -40,11 +41,7 @@ export async function runStillsTask(task: StillsTask, deps: TaskDeps, signal: Ab
     const outDir = path.join(dir, "stills");
     await mkdir(outDir, { recursive: true });
     const exit = await runFfmpeg({ ffmpegPath: deps.config.ffmpegPath, args: buildStillsArgs(task.source.url, task, outDir), signal, timeoutMs: 120_000 }).done;
-    if (signal.aborted) throw new JobFailure("internal", undefined, "cancelled");
-    if (exit.code !== 0) {
-      if (looksLikeSourceFetchError(exit.stderrTail)) throw new JobFailure("source_unavailable", undefined, firstLine(exit.stderrTail));
-      throw new JobFailure("corrupt", undefined, firstLine(exit.stderrTail) || `ffmpeg exit ${exit.code}`);
-    }
+    assertFfmpegSucceeded(exit, signal);
     const uploads: { key: string; body: Uint8Array }[] = [];
     const thumbs: Uint8Array[] = [];
     for (let i = 1; i <= task.images.thumbnails.count; i += 1) {
