@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { fragmentTimes } from "../../transcode-container/src/chunks/fmp4.ts";
+import { segmentTimeline } from "../../transcode-container/src/chunks/fmp4.ts";
 import { parseMasterPlaylist } from "../../transcode-container/src/master-playlist.ts";
 import { parseMediaPlaylist, type ParsedMediaPlaylist } from "../../transcode-container/src/media-playlist.ts";
 
@@ -42,32 +42,19 @@ export async function checkRendition(masterUrl: string, uri: string, dir: string
   const text = await (await fetch(playlistUrl)).text();
   const playlist = { ...parseMediaPlaylist(text), text };
   const init = await bytes(new URL(playlist.initUri!, playlistUrl));
-  const parts: Uint8Array[] = [init];
-  let continuous = true;
-  let expected: bigint | null = null;
-  let ticks = 0;
-  let timescale = 0;
-  for (const segment of playlist.segments) {
-    const data = await bytes(new URL(segment.uri, playlistUrl));
-    parts.push(data);
-    const times = fragmentTimes(new Uint8Array([...init, ...data]));
-    timescale = times.timescale;
-    for (const fragment of times.fragments) {
-      if (expected !== null && fragment.decodeTime !== expected) continuous = false;
-      expected = fragment.decodeTime + BigInt(fragment.durationTicks);
-      ticks += fragment.durationTicks;
-    }
-  }
+  const segments: Uint8Array[] = [];
+  for (const segment of playlist.segments) segments.push(await bytes(new URL(segment.uri, playlistUrl)));
+  const { continuous, seconds } = segmentTimeline(init, segments);
   const name = uri.split("/")[0]!;
   const file = path.join(dir, `${name}.mp4`);
-  await writeFile(file, Buffer.concat(parts));
+  await writeFile(file, Buffer.concat([init, ...segments]));
   return {
     name,
     playlist,
     numbers: playlist.segments.map((s) => Number(/seg_(\d+)\.m4s$/.exec(s.uri)?.[1] ?? NaN)),
     playlistSeconds: playlist.segments.reduce((sum, s) => sum + s.duration, 0),
     continuous,
-    mediaSeconds: timescale ? ticks / timescale : 0,
+    mediaSeconds: seconds,
     file,
   };
 }

@@ -1,36 +1,81 @@
-// The HTTP contract and job lifecycle: validation, duplicates, cancel, replacement, re-runs and
-// a crash in the middle of a job followed by a restart.
+// The task API's HTTP contract and lifecycle: health, validation, one task per slot with 503
+// as back-pressure, a task that runs on whatever its caller does, a task the Worker no longer
+// wants or a stopping transcoder (FFmpeg killed, temp folder removed, nothing reported), and a
+// chunk re-run after its transcoder died mid-chunk (same keys, consistent result).
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { sourceKey } from "../../contract/media-layout.ts";
+import { TASK_PATHS, type ChunkTask, type TaskCallback, type TaskOutcome } from "../../transcode-container/src/chunks/task-contract.ts";
 import { listJobDirs } from "../../transcode-container/src/work-dir.ts";
+import { decodeFile } from "../support/hls-check.ts";
 import { CallbackRecorder } from "./helpers/callback-recorder.ts";
-import { childProcesses, prepareJob, readPublished, sleep } from "./helpers/harness.ts";
+import { postTask, transcodeChunked, type ChunkedRun } from "./helpers/chunked.ts";
+import { childProcesses, readPublished, readStoredRendition, sleep } from "./helpers/harness.ts";
 import { makeClip } from "./helpers/media.ts";
 import { TestBucket } from "./helpers/s3.ts";
-import { CALLBACK_SECRET, TranscoderProcess } from "./helpers/transcoder-process.ts";
+import { TranscoderProcess, CALLBACK_SECRET } from "./helpers/transcoder-process.ts";
 
 let dir: string;
 let bucket: TestBucket;
 let recorder: CallbackRecorder;
-let transcoder: TranscoderProcess;
-/** 12 s of 720p: long enough that a job is still encoding when we interfere. */
-let longClip: string;
+let transcoders: TranscoderProcess[] = [];
+/** 12 s of 720p transcoded once: its longest chunk (4 s or more × 4 rungs) runs long enough to interfere with. */
+let done: ChunkedRun;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "transcode-lifecycle-"));
   bucket = new TestBucket(inject("r2"));
   recorder = await new CallbackRecorder(CALLBACK_SECRET).start();
-  transcoder = await TranscoderProcess.start(inject("r2"));
-  longClip = await makeClip(dir, "long", { width: 1280, height: 720, seconds: 12, audio: true });
+  transcoders = await Promise.all([TranscoderProcess.start(inject("r2")), TranscoderProcess.start(inject("r2"))]);
+  const clip = await makeClip(dir, "long", { width: 1280, height: 720, seconds: 12, audio: true });
+  done = await transcodeChunked(transcoders, bucket, recorder, clip);
+  if (done.failure) throw new Error(`setup transcode failed: ${JSON.stringify(done.failure)}`);
 });
 
 afterAll(async () => {
-  await transcoder?.stop();
+  await Promise.all(transcoders.map((t) => t.stop()));
   await recorder?.close();
   await rm(dir, { recursive: true, force: true });
 });
+
+type Chunk = { name: string; body: ChunkTask; task: TaskCallback["task"] };
+
+function longestChunk(): Chunk {
+  const chunks = done.tasks
+    .filter((t) => t.path === TASK_PATHS.chunk)
+    .map((t) => ({ name: t.name, body: t.body as ChunkTask, task: { kind: t.kind, index: t.index } }));
+  const length = (c: Chunk) => c.body.chunk.endFrame - c.body.chunk.startFrame;
+  return chunks.reduce((a, b) => (length(b) > length(a) ? b : a));
+}
+
+async function health(transcoder: TranscoderProcess): Promise<{ running: number; busy: boolean }> {
+  return (await transcoder.fetch("/health")).json() as Promise<{ running: number; busy: boolean }>;
+}
+
+async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(100);
+  }
+}
+
+/** "done" callbacks of a task received since `since` (the setup run already reported each task once). */
+function doneSince(since: number, jobId: string, task: TaskCallback["task"]): TaskOutcome[] {
+  return recorder.events
+    .filter((e) => e.receivedAt >= since && e.payload.jobId === jobId && e.payload.event === "done")
+    .filter((e) => e.payload.task.kind === task.kind && e.payload.task.index === task.index)
+    .map((e) => e.payload.outcome!);
+}
+
+async function outcomeSince(since: number, jobId: string, task: TaskCallback["task"]): Promise<TaskOutcome> {
+  await waitUntil(async () => doneSince(since, jobId, task).length > 0, `${task.kind} ${task.index} reports its outcome`, 60_000);
+  return doneSince(since, jobId, task)[0]!;
+}
+
+const runsFfmpeg = async (t: TranscoderProcess) => (await childProcesses(t.child.pid!)).some((p) => p.includes("ffmpeg"));
 
 async function expectProblem(response: Response, status: number) {
   expect(response.status).toBe(status);
@@ -41,129 +86,131 @@ async function expectProblem(response: Response, status: number) {
 }
 
 describe("HTTP contract", () => {
-  it("reports health with the FFmpeg version and running jobs", async () => {
-    const response = await transcoder.fetch("/health");
+  it("reports health with the FFmpeg version, running tasks and whether the slot is taken", async () => {
+    const response = await transcoders[0]!.fetch("/health");
     expect(response.status).toBe(200);
-    const body = await response.json();
-    expect(body).toEqual({ ok: true, ffmpeg: expect.stringMatching(/^\d+\.\d+/), running: 0 });
+    expect(await response.json()).toEqual({ ok: true, ffmpeg: expect.stringMatching(/^\d+\.\d+/), running: 0, busy: false });
   });
 
-  it("rejects invalid job bodies with problem+json listing each error", async () => {
-    const job = await prepareJob(bucket, recorder, longClip);
+  it("rejects invalid task bodies with problem+json listing each error", async () => {
+    const base = transcoders[0]!.baseUrl;
+    const { body } = longestChunk();
     const invalid = await expectProblem(
-      await transcoder.postJob({
-        ...job.body,
+      await postTask(base, TASK_PATHS.chunk, {
+        ...body,
         jobId: "not-a-uuid",
-        attempt: 0,
         source: { url: "file:///etc/passwd" },
-        output: { prefix: "videos/someone-else/" },
+        callback: { url: "ftp://worker/callback" },
+        chunk: { ...body.chunk, index: -1, segmentCount: 0 },
       }),
       400,
     );
-    expect(invalid.errors?.map((e) => e.path).sort()).toEqual(["attempt", "jobId", "output.prefix", "source.url"]);
+    expect(invalid.errors?.map((e) => e.path).sort()).toEqual(["callback.url", "chunk.index", "chunk.segmentCount", "jobId", "source.url"]);
     for (const error of invalid.errors ?? []) expect(error.message).toEqual(expect.any(String));
-    const missing = await expectProblem(await transcoder.postJob({ videoId: job.videoId }), 400);
-    expect(missing.errors?.map((e) => e.path)).toEqual(expect.arrayContaining(["jobId", "attempt", "source", "callback"]));
-    await expectProblem(await transcoder.postJob("{not json"), 400);
-    await expectProblem(await transcoder.postJob(JSON.stringify({ pad: "x".repeat(70 * 1024) })), 413);
-    await expectProblem(await transcoder.fetch("/nope"), 404);
-    await expectProblem(await transcoder.fetch("/jobs", { method: "GET" }), 404);
-    await expectProblem(await transcoder.fetch(`/jobs/${job.videoId}`), 404);
-    await expectProblem(await transcoder.fetch("/jobs/not-a-uuid"), 404);
-    expect(recorder.for(job.jobId)).toEqual([]);
+    const missing = await expectProblem(await postTask(base, TASK_PATHS.audio, { videoId: body.videoId }), 400);
+    expect(missing.errors?.map((e) => e.path)).toEqual(expect.arrayContaining(["jobId", "source", "durationSeconds", "callback"]));
+    const stills = await expectProblem(await postTask(base, TASK_PATHS.stills, { ...body, durationSeconds: -1 }), 400);
+    expect(stills.errors?.map((e) => e.path)).toEqual(expect.arrayContaining(["durationSeconds", "deinterlace", "images"]));
+    const probe = await expectProblem(await postTask(base, TASK_PATHS.probe, { videoId: "x", source: {} }), 400);
+    expect(probe.errors?.map((e) => e.path).sort()).toEqual(["source.url", "videoId"]);
+    await expectProblem(await postTask(base, TASK_PATHS.chunk, "{not json"), 400);
+    await expectProblem(await postTask(base, TASK_PATHS.chunk, JSON.stringify({ pad: "x".repeat(70 * 1024) })), 413);
+    await expectProblem(await postTask(base, "/jobs", body), 404);
+    await expectProblem(await postTask(base, "/nope", {}), 404);
+    // Nothing was taken: the slot is free.
+    expect(await health(transcoders[0]!)).toMatchObject({ running: 0, busy: false });
   });
 });
 
-describe("job lifecycle", () => {
-  it("treats a repeated POST of the running job as a duplicate, not a second run", async () => {
-    const job = await prepareJob(bucket, recorder, await makeClip(dir, "dup", { width: 320, height: 240, seconds: 3 }));
-    const first = await transcoder.postJob(job.body);
-    const second = await transcoder.postJob(job.body);
+describe("task lifecycle", () => {
+  it("answers 503 with Retry-After while its one slot is taken, and the running task completes", async () => {
+    const [transcoder] = transcoders;
+    const chunk = longestChunk();
+    const since = Date.now();
+    const first = await postTask(transcoder!.baseUrl, TASK_PATHS.chunk, chunk.body);
     expect(first.status).toBe(202);
-    expect(second.status).toBe(202);
-    expect(await second.json()).toEqual({ accepted: true, jobId: job.jobId, duplicate: true });
-    await recorder.terminal(job.jobId);
-    await sleep(300);
-    const events = recorder.for(job.jobId).map((e) => e.event);
-    expect(events.filter((e) => e === "started")).toHaveLength(1);
-    expect(events.filter((e) => e === "ready")).toHaveLength(1);
-  });
-
-  it("cancels a running job on DELETE: FFmpeg killed, no more callbacks, temp folder gone", async () => {
-    const job = await prepareJob(bucket, recorder, longClip);
-    expect((await transcoder.postJob(job.body)).status).toBe(202);
-    await recorder.waitFor((p) => p.jobId === job.jobId && p.event === "playable");
-    expect(((await (await transcoder.fetch("/health")).json()) as { running: number }).running).toBe(1);
-    expect((await childProcesses(transcoder.child.pid!)).some((p) => p.includes("ffmpeg"))).toBe(true);
-
-    const response = await transcoder.fetch(`/jobs/${job.videoId}`, { method: "DELETE" });
-    expect(response.status).toBe(204);
-    const seen = recorder.for(job.jobId).length;
-    expect(await (await transcoder.fetch(`/jobs/${job.videoId}`)).json()).toMatchObject({ state: "cancelled" });
-    expect(await childProcesses(transcoder.child.pid!)).toEqual([]);
-    expect(await listJobDirs(transcoder.workDir)).toEqual([]);
-    await sleep(1500);
-    expect(recorder.for(job.jobId)).toHaveLength(seen);
-    expect(recorder.for(job.jobId).some((e) => e.event === "ready" || e.event === "failed")).toBe(false);
-    expect(((await (await transcoder.fetch("/health")).json()) as { running: number }).running).toBe(0);
-    // Deleting again (or a video that never ran) is fine.
-    expect((await transcoder.fetch(`/jobs/${job.videoId}`, { method: "DELETE" })).status).toBe(204);
-  });
-
-  it("stops a job whose callback the Worker answers with 410 Gone (superseded attempt)", async () => {
-    const job = await prepareJob(bucket, recorder, longClip);
-    expect((await transcoder.postJob(job.body)).status).toBe(202);
-    await recorder.waitFor((p) => p.jobId === job.jobId && p.event === "playable");
-    recorder.gone.add(job.jobId);
-    const deadline = Date.now() + 15_000;
-    let state = "running";
-    while (state === "running" && Date.now() < deadline) {
-      await sleep(200);
-      state = ((await (await transcoder.fetch(`/jobs/${job.videoId}`)).json()) as { state: string }).state;
+    expect(await first.json()).toEqual({ accepted: true });
+    // Taken at once, long before the outcome.
+    expect(Date.now() - since).toBeLessThan(1_500);
+    expect(await health(transcoder!)).toMatchObject({ running: 1, busy: true });
+    for (const task of done.tasks.filter((t) => t.name !== chunk.name).slice(0, 2)) {
+      const second = await postTask(transcoder!.baseUrl, task.path, task.body);
+      expect(second.status, task.name).toBe(503);
+      expect(second.headers.get("retry-after")).toMatch(/^\d+$/);
+      expect(await second.json()).toEqual({ busy: true });
     }
-    expect(state).toBe("cancelled");
-    await sleep(500);
-    expect(await childProcesses(transcoder.child.pid!)).toEqual([]);
-    expect(await listJobDirs(transcoder.workDir)).toEqual([]);
-    expect(recorder.for(job.jobId).some((e) => e.event === "ready" || e.event === "failed")).toBe(false);
+    const outcome = await outcomeSince(since, done.jobId, chunk.task);
+    expect(outcome.ok).toBe(true);
+    if (outcome.ok) expect(outcome.keys.length).toBeGreaterThan(0);
+    expect(await health(transcoder!)).toMatchObject({ running: 0, busy: false });
+    expect(await listJobDirs(transcoder!.workDir)).toEqual([]);
   });
 
-  it("replaces a running job with a newer one for the same video, then re-runs idempotently", async () => {
-    const first = await prepareJob(bucket, recorder, longClip);
-    expect((await transcoder.postJob(first.body)).status).toBe(202);
-    await recorder.waitFor((p) => p.jobId === first.jobId && p.event === "playable");
-
-    const secondJobId = crypto.randomUUID();
-    const second = { ...first.body, jobId: secondJobId };
-    const response = await transcoder.postJob(second);
-    expect(await response.json()).toEqual({ accepted: true, jobId: secondJobId });
-    const ready = await recorder.terminal(secondJobId);
-    expect(ready.payload.event).toBe("ready");
-    expect(recorder.for(first.jobId).some((e) => e.event === "ready" || e.event === "failed")).toBe(false);
-    const published = await readPublished(bucket, first.videoId);
-    expect(published.missing).toEqual([]);
-    expect(published.orphans).toEqual([]);
-
-    // Redelivery after success: same keys, one consistent result.
-    const rerun = { ...second, attempt: 2 };
-    expect(await (await transcoder.postJob(rerun)).json()).toEqual({ accepted: true, jobId: secondJobId });
-    const again = await recorder.terminal(secondJobId, 2);
-    expect(again.payload.event).toBe("ready");
-    const republished = await readPublished(bucket, first.videoId);
-    expect(republished.keys).toEqual(published.keys);
-    expect(republished.missing).toEqual([]);
-    expect(republished.orphans).toEqual([]);
-    expect(again.payload.result?.renditions.map((r) => r.name)).toEqual(ready.payload.result?.renditions.map((r) => r.name));
+  it("runs a task to its end whatever its caller does after the 202", async () => {
+    const [transcoder] = transcoders;
+    const chunk = longestChunk();
+    const since = Date.now();
+    const controller = new AbortController();
+    const response = await postTask(transcoder!.baseUrl, TASK_PATHS.chunk, chunk.body, controller.signal);
+    expect(response.status).toBe(202);
+    controller.abort();
+    expect((await outcomeSince(since, done.jobId, chunk.task)).ok).toBe(true);
+    expect(await listJobDirs(transcoder!.workDir)).toEqual([]);
   });
 
-  it("finishes a job killed mid-way once it is sent again to a restarted transcoder", async () => {
+  it("stops a task the Worker no longer wants (410 to its callback): FFmpeg killed, temp folder removed, nothing reported", async () => {
+    const [transcoder] = transcoders;
+    // Ten minutes of sound behind a tiny picture: the audio task is still encoding when its
+    // first segment is out and its "playable" is answered 410.
+    const file = await makeClip(dir, "ten-minutes", { width: 64, height: 64, seconds: 600, rate: 1, audio: true });
+    const videoId = crypto.randomUUID();
+    const jobId = crypto.randomUUID();
+    await bucket.uploadFile(sourceKey(videoId), file);
+    const body = { videoId, jobId, source: { url: await bucket.presignGet(sourceKey(videoId)) }, callback: { url: recorder.url }, durationSeconds: 600 };
+    recorder.gone.add(jobId);
+    const since = Date.now();
+    expect((await postTask(transcoder!.baseUrl, TASK_PATHS.audio, body)).status).toBe(202);
+    await waitUntil(async () => recorder.attempts.has(`${jobId}:audio:0:playable`), "the audio task says playable");
+    await waitUntil(async () => !(await health(transcoder!)).busy, "the slot is free", 10_000);
+    console.info(`task no longer wanted: stopped ${Date.now() - since} ms after it was posted`);
+    expect(await childProcesses(transcoder!.child.pid!)).toEqual([]);
+    expect(await listJobDirs(transcoder!.workDir)).toEqual([]);
+    // Stopped part-way: the audio playlist never ended, and no outcome was sent.
+    expect(await bucket.getText(`videos/${videoId}/audio/playlist.m3u8`)).not.toContain("#EXT-X-ENDLIST");
+    await sleep(1_000);
+    expect(recorder.attempts.has(`${jobId}:audio:0:done`)).toBe(false);
+  });
+
+  it("aborts its running task when stopped (SIGTERM): FFmpeg killed, temp folder removed before it exits", async () => {
+    const chunk = longestChunk();
+    const workDir = await mkdtemp(path.join(os.tmpdir(), "transcoder-stop-"));
+    const stopping = await TranscoderProcess.start(inject("r2"), { workDir });
+    try {
+      const since = Date.now();
+      expect((await postTask(stopping.baseUrl, TASK_PATHS.chunk, chunk.body)).status).toBe(202);
+      await waitUntil(() => runsFfmpeg(stopping), "FFmpeg runs");
+      expect(await listJobDirs(workDir)).toHaveLength(1);
+      await stopping.stop();
+      expect(await listJobDirs(workDir)).toEqual([]);
+      // The Worker hears nothing (it hands the task out again once the heartbeats stop).
+      await sleep(500);
+      expect(doneSince(since, done.jobId, chunk.task)).toEqual([]);
+    } finally {
+      await stopping.kill();
+      await rm(workDir, { recursive: true, force: true });
+    }
+  });
+
+  it("re-runs a chunk after its transcoder was killed mid-chunk: same keys, a consistent result", async () => {
+    const chunk = longestChunk();
+    const original = done.outcomes.get(chunk.name)!;
+    const before = await readPublished(bucket, done.videoId);
     const workDir = await mkdtemp(path.join(os.tmpdir(), "transcoder-crash-"));
     const crashing = await TranscoderProcess.start(inject("r2"), { workDir });
-    const job = await prepareJob(bucket, recorder, longClip);
     try {
-      expect((await crashing.postJob(job.body)).status).toBe(202);
-      await recorder.waitFor((p) => p.jobId === job.jobId && p.event === "playable");
-      // Like a lost container: server and FFmpeg die at once, leaving a half-written job folder.
+      expect((await postTask(crashing.baseUrl, TASK_PATHS.chunk, chunk.body)).status).toBe(202);
+      await waitUntil(() => runsFfmpeg(crashing), "FFmpeg runs");
+      // Like a lost container: server and FFmpeg die at once, leaving a half-written temp folder.
       await crashing.kill();
       expect(await listJobDirs(workDir)).toHaveLength(1);
     } finally {
@@ -173,19 +220,28 @@ describe("job lifecycle", () => {
     const restarted = await TranscoderProcess.start(inject("r2"), { workDir });
     try {
       expect(await listJobDirs(workDir)).toEqual([]);
-      const retry = { ...job.body, attempt: 2 };
-      expect((await restarted.postJob(retry)).status).toBe(202);
-      const done = await recorder.terminal(job.jobId, 2);
-      expect(done.payload.event).toBe("ready");
-      expect(recorder.for(job.jobId, 1).some((e) => e.event === "ready" || e.event === "failed")).toBe(false);
-      const published = await readPublished(bucket, job.videoId);
-      expect(published.missing).toEqual([]);
-      expect(published.orphans).toEqual([]);
-      for (const playlist of published.playlists.values()) {
-        expect(playlist.ended).toBe(true);
-        expect(playlist.segments).toHaveLength(5);
-      }
+      const since = Date.now();
+      expect((await postTask(restarted.baseUrl, TASK_PATHS.chunk, chunk.body)).status).toBe(202);
+      const again = await outcomeSince(since, done.jobId, chunk.task);
+      if (!again.ok || !original.ok) throw new Error(`chunk failed: ${JSON.stringify(again)}`);
+      expect([...again.keys].sort()).toEqual([...original.keys].sort());
+      const shape = (o: typeof again) => o.renditions.map((r) => ({ name: r.name, codecs: r.codecs, durations: r.segments.map((s) => s.duration) }));
+      expect(shape(again)).toEqual(shape(original));
       expect(await listJobDirs(workDir)).toEqual([]);
+
+      // Storage holds the same objects, and the re-written segments still join their neighbours.
+      const after = await readPublished(bucket, done.videoId);
+      expect(after.keys).toEqual(before.keys);
+      expect(after.missing).toEqual([]);
+      expect(after.orphans).toEqual([]);
+      for (const rung of ["720p", "240p"]) {
+        const stored = await readStoredRendition(bucket, done.videoId, rung, dir);
+        expect(stored.continuous, rung).toBe(true);
+        expect(stored.mediaSeconds).toBeCloseTo(12, 2);
+        const decoded = await decodeFile(stored.file);
+        expect(decoded.errors, rung).toBe("");
+        expect(decoded.frames, rung).toBe(360);
+      }
     } finally {
       await restarted.stop();
       await rm(workDir, { recursive: true, force: true });

@@ -1,22 +1,32 @@
 // Pure pieces of the transcoder: ladder, levels, keyframe plan, playlists, stills plan,
-// signatures, the job contract and probe interpretation. No FFmpeg, no storage.
+// signatures, probe interpretation, and the chunk pieces (plan, fMP4 splitting, assembly,
+// storyboard cues, master). No storage; FFmpeg only to make one tiny fragmented MP4.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { assemble, type FinishedChunk } from "../../transcode-container/src/chunks/assemble.ts";
+import { fragmentTimes, segmentTimeline, splitFragments } from "../../transcode-container/src/chunks/fmp4.ts";
+import { renderChunkedMaster } from "../../transcode-container/src/chunks/master.ts";
+import { CHUNK_PROFILE, planChunks, storyboardVtt, type ChunkSpec } from "../../transcode-container/src/chunks/plan.ts";
+import type { StoredPlan } from "../../transcode-container/src/chunks/task-contract.ts";
 import { signCallback, verifyCallbackSignature } from "../../transcode-container/src/callback-signature.ts";
-import { jobRequestSchema } from "../../transcode-container/src/contract.ts";
 import { buildLadderArgs, forceKeyFramesExpression, outputLayout } from "../../transcode-container/src/ffmpeg-args.ts";
 import { JobFailure } from "../../transcode-container/src/failures.ts";
 import { h264HighCodecs, pickH264Level } from "../../transcode-container/src/h264-level.ts";
-import { planImages, storyboardVtt, usableTileCount } from "../../transcode-container/src/images.ts";
+import { planImages } from "../../transcode-container/src/images.ts";
 import {
   buildLadder,
   keyframeBoundaries,
   outputFrameRate,
   rationalValue,
+  type Rational,
   type SourceVideo,
 } from "../../transcode-container/src/ladder-profile.ts";
 import { parseMasterPlaylist, renderMasterPlaylist } from "../../transcode-container/src/master-playlist.ts";
 import { parseMediaPlaylist, renderMediaPlaylist } from "../../transcode-container/src/media-playlist.ts";
 import { interpretProbe } from "../../transcode-container/src/probe.ts";
+import { ffmpeg } from "./helpers/media.ts";
 
 const source = (width: number, height: number, fps = 30, hasAudio = true): SourceVideo => ({
   width,
@@ -239,17 +249,6 @@ describe("stills plan", () => {
     const portrait = planImages(10, 1080, 1920, 30);
     expect([portrait.storyboard.tileWidth, portrait.storyboard.tileHeight]).toEqual([160, 284]);
   });
-
-  it("writes WebVTT cues that point into the sprite with relative media fragments", () => {
-    const plan = planImages(25, 1280, 720, 30).storyboard;
-    const count = usableTileCount(26, plan, 25);
-    expect(count).toBe(25);
-    const vtt = storyboardVtt(count, plan, 25);
-    expect(vtt.startsWith("WEBVTT\n")).toBe(true);
-    expect(vtt).toContain("00:00:00.000 --> 00:00:01.000\nstoryboard.jpg#xywh=0,0,160,90");
-    expect(vtt).toContain("00:00:11.000 --> 00:00:12.000\nstoryboard.jpg#xywh=160,90,160,90");
-    expect(vtt).toContain("00:00:24.000 --> 00:00:25.000\nstoryboard.jpg#xywh=640,180,160,90");
-  });
 });
 
 describe("callback signatures", () => {
@@ -261,28 +260,6 @@ describe("callback signatures", () => {
     expect(await verifyCallbackSignature("other", header, body, { now: 1_700_000_100 })).toBe(false);
     expect(await verifyCallbackSignature("secret", header, `${body} `, { now: 1_700_000_100 })).toBe(false);
     expect(await verifyCallbackSignature("secret", header, body, { now: 1_700_001_000 })).toBe(false);
-  });
-});
-
-describe("job contract", () => {
-  const videoId = "0b6f5a8e-7a61-4c4f-9a57-2f1c8e4f6a11";
-  const valid = {
-    jobId: "5d0c1a62-3b0e-4f58-9d1e-6f3e1b2a9c77",
-    videoId,
-    attempt: 1,
-    source: { url: "https://account.r2.cloudflarestorage.com/media/uploads/x/source?X-Amz-Signature=abc" },
-    output: { prefix: `videos/${videoId}/` },
-    callback: { url: "http://127.0.0.1:8787/internal/transcoder/callback" },
-  };
-
-  it("accepts a well-formed job and rejects the rest with paths", () => {
-    expect(jobRequestSchema.safeParse(valid).success).toBe(true);
-    const paths = (value: unknown) =>
-      (jobRequestSchema.safeParse(value).error?.issues ?? []).map((i) => i.path.join("."));
-    expect(paths({ ...valid, attempt: 0 })).toEqual(["attempt"]);
-    expect(paths({ ...valid, source: { url: "file:///etc/passwd" } })).toEqual(["source.url"]);
-    expect(paths({ ...valid, output: { prefix: "videos/other/" } })).toEqual(["output.prefix"]);
-    expect(paths({ ...valid, jobId: "nope" })).toEqual(["jobId"]);
   });
 });
 
@@ -344,5 +321,249 @@ describe("probe interpretation", () => {
     expect(code(() => interpretProbe({ streams: [{ ...stream, codec_name: "png" }], format: { format_name: "png_pipe" } }, 21600))).toBe(
       "not_media",
     );
+  });
+});
+
+// ---- chunked transcoding ----
+
+const RATES: Record<string, Rational> = {
+  "29.97": { num: 30000, den: 1001 },
+  "30": { num: 30, den: 1 },
+  "59.94": { num: 60000, den: 1001 },
+  "25": { num: 25, den: 1 },
+};
+
+function chunkPlan(frameRate: Rational, durationSeconds: number, options: { hasAudio?: boolean; videoStartSeconds?: number } = {}) {
+  const ladder = buildLadder({ width: 1280, height: 720, frameRate, hasAudio: options.hasAudio ?? true });
+  const images = planImages(durationSeconds, 1280, 720, rationalValue(ladder.sourceFrameRate));
+  const plan = planChunks({ durationSeconds, ladder, videoStartSeconds: options.videoStartSeconds ?? 0, storyboard: images.storyboard });
+  const stored: StoredPlan = { durationSeconds, width: 1280, height: 720, hasAudio: ladder.hasAudio, ladder, images, frameCount: plan.frameCount, firstFrameIndex: plan.firstFrameIndex, chunkCount: plan.chunks.length };
+  return { ...plan, ladder, images, stored };
+}
+
+/** Segments per chunk for `total` segments, as CHUNK_PROFILE lays them out (the last size repeats). */
+function profileSizes(total: number): number[] {
+  const sizes = CHUNK_PROFILE.segmentsPerChunk;
+  const out: number[] = [];
+  for (let left = total; left > 0; ) {
+    const size = Math.min(sizes[Math.min(out.length, sizes.length - 1)]!, left);
+    out.push(size);
+    left -= size;
+  }
+  return out;
+}
+
+describe("chunk plan", () => {
+  it("starts with one 1 s segment, then grows chunk by chunk as CHUNK_PROFILE says", () => {
+    expect(CHUNK_PROFILE.segmentsPerChunk[0]).toBe(1);
+    const plan = chunkPlan(RATES["30"]!, 61);
+    expect(plan.frameCount).toBe(1830);
+    expect(plan.chunks[0]).toMatchObject({ index: 0, firstSegment: 1, segmentCount: 1, endFrame: 30, endSeconds: 1 });
+    // 61 s: segments start at 0, 1, 2 and every 4 s from 4 to 60: 18 of them.
+    expect(plan.chunks.map((c) => c.segmentCount)).toEqual(profileSizes(18));
+    expect(plan.chunks.at(-1)).toMatchObject({ endFrame: 1830, endSeconds: 61 });
+    expect(chunkPlan(RATES["30"]!, 3600).chunks).toHaveLength(profileSizes(3 + 899).length);
+    expect(chunkPlan(RATES["30"]!, 10, { videoStartSeconds: 0.5 }).firstFrameIndex).toBe(15);
+  });
+
+  it("tiles [0, frameCount) exactly, on the keyframe grid, for common rates and lengths", () => {
+    const sizes = CHUNK_PROFILE.segmentsPerChunk;
+    for (const [name, rate] of Object.entries(RATES)) {
+      for (const seconds of [0.5, 4, 4.01, 61, 3600]) {
+        const label = `${name} fps, ${seconds} s`;
+        const plan = chunkPlan(rate, seconds);
+        const { chunks } = plan;
+        expect(plan.frameCount, label).toBe(Math.ceil((seconds * rate.num) / rate.den - 0.001));
+        expect(chunks[0]!.startFrame + 0, label).toBe(0); // + 0: the first boundary may be -0
+        expect(chunks.at(-1)!.endFrame, label).toBe(plan.frameCount);
+        // A 59.94 source cuts where its 29.97 rungs have a frame: every other frame.
+        const grid = Math.round(rationalValue(plan.ladder.sourceFrameRate) / rationalValue(plan.ladder.keyframeGridRate));
+        chunks.forEach((chunk, i) => {
+          expect(chunk.index, label).toBe(i);
+          expect(chunk.endFrame, label).toBeGreaterThan(chunk.startFrame);
+          expect(chunk.startFrame % grid === 0, label).toBe(true);
+          expect(chunk.startSeconds, label).toBeCloseTo((chunk.startFrame * rate.den) / rate.num, 5);
+          expect(chunk.endSeconds, label).toBeCloseTo((chunk.endFrame * rate.den) / rate.num, 5);
+          const size = sizes[Math.min(i, sizes.length - 1)]!;
+          if (i < chunks.length - 1) {
+            expect(chunk.segmentCount, label).toBe(size);
+            expect(chunks[i + 1]!.startFrame, label).toBe(chunk.endFrame);
+            expect(chunks[i + 1]!.firstSegment, label).toBe(chunk.firstSegment + chunk.segmentCount);
+          } else {
+            expect(chunk.segmentCount, label).toBeLessThanOrEqual(size);
+          }
+        });
+      }
+    }
+    const counts = (seconds: number) => chunkPlan(RATES["29.97"]!, seconds).chunks.map((c) => c.segmentCount);
+    expect(counts(0.5)).toEqual([1]);
+    expect(counts(4)).toEqual(profileSizes(3));
+    // 10 ms past the 4 s boundary still gets its own (tiny) last segment.
+    expect(counts(4.01)).toEqual(profileSizes(4));
+  });
+
+  it("hands every storyboard tile to the one chunk its time falls in", () => {
+    for (const seconds of [0.5, 4.01, 61, 3600]) {
+      const plan = chunkPlan(RATES["29.97"]!, seconds);
+      const interval = plan.images.storyboard.interval;
+      let next = 0;
+      for (const chunk of plan.chunks) {
+        expect(chunk.firstTile).toBe(next);
+        for (let tile = chunk.firstTile; tile < chunk.firstTile + chunk.tileCount; tile += 1) {
+          expect(tile * interval).toBeGreaterThanOrEqual(chunk.startSeconds);
+          expect(tile * interval).toBeLessThan(chunk.endSeconds);
+        }
+        next += chunk.tileCount;
+      }
+      expect(next, `${seconds} s`).toBe(Math.ceil(seconds / interval));
+    }
+  });
+});
+
+describe("storyboard cues", () => {
+  it("point into the sheet of the chunk their time falls in, row by row, the last cue ending with the video", () => {
+    const plan = chunkPlan(RATES["30"]!, 61);
+    const board = plan.images.storyboard;
+    const vtt = storyboardVtt(plan.chunks, board, 60.5, (n) => `storyboard/${n}.jpg`);
+    expect(vtt.startsWith("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nstoryboard/0.jpg#xywh=0,0,160,90\n")).toBe(true);
+    const cues = [...vtt.matchAll(/(\d\d):(\d\d):(\d\d\.\d{3}) --> (\S+)\nstoryboard\/(\d+)\.jpg#xywh=(\d+),(\d+),160,90/g)].map((m) => ({
+      start: Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]),
+      end: m[4]!,
+      sheet: Number(m[5]),
+      x: Number(m[6]),
+      y: Number(m[7]),
+    }));
+    expect(cues.map((c) => c.start)).toEqual(Array.from({ length: 61 }, (_, i) => i));
+    expect(new Set(cues.map((c) => c.sheet)).size).toBe(plan.chunks.length);
+    for (const cue of cues) {
+      const chunk = plan.chunks[cue.sheet]!;
+      expect(cue.start).toBeGreaterThanOrEqual(chunk.startSeconds);
+      expect(cue.start).toBeLessThan(chunk.endSeconds);
+      const j = cue.start / board.interval - chunk.firstTile;
+      const columns = Math.min(board.columns, chunk.tileCount);
+      expect([cue.x, cue.y], `${cue.start} s`).toEqual([(j % columns) * board.tileWidth, Math.floor(j / columns) * board.tileHeight]);
+    }
+    // Sheets with more tiles than columns wrap onto a second row.
+    expect(cues.some((c) => c.y === board.tileHeight)).toBe(plan.chunks.some((c) => c.tileCount > board.columns));
+    expect(cues.at(-1)!.end).toBe("00:01:00.500");
+  });
+});
+
+describe("fragmented MP4", () => {
+  const type = (bytes: Uint8Array, at: number) => String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+  const fragmented = ["-c:v", "libx264", "-preset", "ultrafast", "-f", "mp4", "-movflags", "+frag_keyframe+empty_moov+default_base_moof+negative_cts_offsets", "-use_editlist", "0"];
+
+  it("splits a chunk's output into init + one fragment per segment, moved onto the video's timeline", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "fmp4-"));
+    try {
+      const file = path.join(dir, "chunk.mp4");
+      // Three 1 s segments at 30 fps, as a chunk starting at frame 120 (4 s) writes them.
+      await ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=30:duration=3", "-force_key_frames", "expr:gte(t,n_forced)", "-sc_threshold", "0", ...fragmented, file]);
+      const bytes = new Uint8Array(await readFile(file));
+      const original = bytes.slice();
+      const split = splitFragments(bytes, { frames: 120, rate: { num: 30, den: 1 } }, 5);
+      expect(bytes).toEqual(original);
+      expect(type(split.init, 0)).toBe("ftyp");
+      expect(Buffer.from(split.init).includes("moov")).toBe(true);
+      expect(split.fragments).toHaveLength(3);
+      const ts = split.timescale;
+      expect(split.fragments.map((f) => f.durationTicks)).toEqual([ts, ts, ts]);
+      for (const [i, fragment] of split.fragments.entries()) {
+        expect(type(fragment.bytes, 0)).toBe("moof");
+        expect(type(fragment.bytes, 8)).toBe("mfhd");
+        expect(new DataView(fragment.bytes.buffer, fragment.bytes.byteOffset).getUint32(20)).toBe(5 + i);
+      }
+      expect(fragmentTimes(bytes).fragments[0]!.decodeTime).toBe(0n);
+      const moved = fragmentTimes(Buffer.concat([split.init, ...split.fragments.map((f) => f.bytes)]));
+      expect(moved.fragments.map((f) => f.decodeTime)).toEqual([4, 5, 6].map((s) => BigInt(s * ts)));
+      expect(segmentTimeline(split.init, split.fragments.map((f) => f.bytes))).toEqual({ continuous: true, seconds: 3 });
+      // A gap between segments is caught.
+      expect(segmentTimeline(split.init, [split.fragments[0]!.bytes, split.fragments[2]!.bytes]).continuous).toBe(false);
+
+      // No frame in the chunk's range (the source ended before it): an init and no fragment.
+      const empty = path.join(dir, "empty.mp4");
+      await ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=30:duration=1", "-frames:v", "0", ...fragmented, empty]);
+      expect(splitFragments(new Uint8Array(await readFile(empty)), { frames: 0, rate: { num: 30, den: 1 } }, 1).fragments).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("assembly", () => {
+  // Three chunks of a 12 s video: segments [1], [2, 3], [4, 5] (1, 1 + 2, 4 + 4 seconds).
+  const spec = (index: number, firstSegment: number, segmentCount: number): ChunkSpec => ({
+    index, firstSegment, segmentCount, startFrame: 0, endFrame: 1, startSeconds: 0, endSeconds: 1, firstTile: 0, tileCount: 0,
+  });
+  const [c0, c1, c2] = [spec(0, 1, 1), spec(1, 2, 2), spec(2, 4, 2)];
+  const plan = { ...chunkPlan(RATES["30"]!, 12), stored: { ...chunkPlan(RATES["30"]!, 12).stored, chunkCount: 3 } };
+  const rungs = plan.ladder.rungs.map((r) => r.name);
+  const finished = (spec: ChunkSpec, durations: number[]): FinishedChunk => ({
+    spec,
+    renditions: rungs.map((name) => ({ name, codecs: "avc1.64001f", segments: durations.map((duration) => ({ duration, bytes: 1000 })) })),
+  });
+  const all = [finished(c0, [1]), finished(c1, [1, 2]), finished(c2, [4, 4])];
+  const segmentUris = (text: string) => text.split("\n").filter((l) => l.startsWith("seg_"));
+
+  it("publishes the contiguous prefix of finished chunks, ENDLIST only once all are in", () => {
+    const none = assemble(plan.stored, []);
+    expect(none).toMatchObject({ prefix: 0, ended: false, encodedSeconds: 0, shortChunk: null });
+    expect(none.playlists.size).toBe(0);
+
+    const gap = assemble(plan.stored, [all[0], undefined, all[2]]);
+    expect(gap).toMatchObject({ prefix: 1, ended: false, encodedSeconds: 1, shortChunk: null });
+    expect([...gap.playlists.keys()]).toEqual(rungs);
+    for (const text of gap.playlists.values()) {
+      expect(segmentUris(text)).toEqual(["seg_00001.m4s"]);
+      expect(text).not.toContain("#EXT-X-ENDLIST");
+    }
+
+    const whole = assemble(plan.stored, all);
+    expect(whole).toMatchObject({ prefix: 3, ended: true, encodedSeconds: 12, shortChunk: null });
+    for (const text of whole.playlists.values()) {
+      expect(segmentUris(text)).toEqual([1, 2, 3, 4, 5].map((n) => `seg_0000${n}.m4s`));
+      expect(text.trimEnd().endsWith("#EXT-X-ENDLIST")).toBe(true);
+    }
+    expect(whole.measured.get(rungs[0]!)?.segments).toHaveLength(5);
+  });
+
+  it("reports a chunk before the last that came back short; a short last chunk is the video's end", () => {
+    const short = assemble(plan.stored, [all[0], finished(c1, [1]), all[2]]);
+    expect(short.shortChunk?.index).toBe(1);
+    expect(assemble(plan.stored, [all[0], all[1], finished(c2, [4])]).shortChunk).toBeNull();
+    // Only the finished prefix counts.
+    expect(assemble(plan.stored, [all[0], undefined, finished(c2, [4])]).shortChunk).toBeNull();
+  });
+});
+
+describe("chunked master", () => {
+  it("has an AUDIO group, referenced by every variant, exactly when the video has audio", () => {
+    const withAudio = chunkPlan(RATES["30"]!, 12);
+    const measured = assemble(withAudio.stored, []).measured;
+    const text = renderChunkedMaster(withAudio.stored, measured, "provisional");
+    expect(text).toContain('#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="Audio",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2",URI="audio/playlist.m3u8"');
+    const variants = parseMasterPlaylist(text);
+    expect(variants.map((v) => v.uri)).toEqual(["480p/playlist.m3u8", "720p/playlist.m3u8", "360p/playlist.m3u8", "240p/playlist.m3u8"]);
+    for (const v of variants) {
+      expect(v.attributes.AUDIO).toBe("audio");
+      expect(v.attributes.CODECS).toMatch(/,mp4a\.40\.2$/);
+    }
+
+    const silent = chunkPlan(RATES["30"]!, 12, { hasAudio: false });
+    const quiet = renderChunkedMaster(silent.stored, measured, "provisional");
+    expect(quiet).not.toContain("#EXT-X-MEDIA");
+    for (const v of parseMasterPlaylist(quiet)) {
+      expect(v.attributes.AUDIO).toBeUndefined();
+      expect(v.attributes.CODECS).toMatch(/^avc1\.6400[0-9a-f]{2}$/);
+    }
+  });
+
+  it("adds the audio rendition's rate to each variant's measured bandwidth", () => {
+    const segments = [{ duration: 1, bytes: 1000 }];
+    const measured = new Map([["720p", { codecs: "avc1.64001f", segments }]]);
+    const peak = (plan: StoredPlan) =>
+      Number(parseMasterPlaylist(renderChunkedMaster(plan, measured, "measured")).find((v) => v.uri.startsWith("720p"))!.attributes.BANDWIDTH);
+    expect(peak(chunkPlan(RATES["30"]!, 12).stored)).toBe(8000 + 128_000);
+    expect(peak(chunkPlan(RATES["30"]!, 12, { hasAudio: false }).stored)).toBe(8000);
   });
 });

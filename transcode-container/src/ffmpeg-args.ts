@@ -1,6 +1,8 @@
-// The one FFmpeg command that decodes the source once and writes every rung of the ladder as
-// fMP4 HLS (plus the poster/thumbnail/storyboard frames as extra filter branches). Pure: it
-// only builds arguments, so tests can inspect them.
+// x264 settings, keyframe plan and filter branches shared by every encode of the ladder (the
+// chunk tasks build on them), and the single-process ladder command that decodes the source
+// once and writes every rung as fMP4 HLS plus the stills frames: no longer run by the
+// transcoder, kept as the baseline bench/pipeline measures chunking against. Pure: it only
+// builds arguments, so tests can inspect them.
 import path from "node:path";
 import type { ImagePlan } from "./images.ts";
 import {

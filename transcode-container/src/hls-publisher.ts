@@ -4,20 +4,11 @@
 // Uploaded segment files are deleted locally, so disk use stays flat for long videos.
 import { readFile, unlink } from "node:fs/promises";
 import path from "node:path";
+import { INIT_NAME, PLAYLIST_NAME, storedObjectMetadata } from "../../contract/media-layout.ts";
 import { parseMediaPlaylist, renderMediaPlaylist, type MediaSegment } from "./media-playlist.ts";
 import { avcCodecsFromInit } from "./mp4-codecs.ts";
-import { CONTENT_TYPES, type Storage } from "./storage.ts";
+import type { Storage } from "./storage.ts";
 
-export const CACHE_CONTROL = {
-  // Segment bytes never change for a given name within one ladder version.
-  immutable: "public, max-age=31536000, immutable",
-  // Growing playlists must be re-fetched.
-  playlist: "no-cache",
-  image: "public, max-age=3600",
-} as const;
-
-export const INIT_NAME = "init.mp4";
-export const PLAYLIST_NAME = "playlist.m3u8";
 const SAFE_NAME = /^[A-Za-z0-9._-]+$/;
 
 export type RungState = {
@@ -165,7 +156,7 @@ export class HlsPublisher {
       const init = await readIfExistsBytes(path.join(dir, safeName(parsed.initUri)));
       if (!init) return;
       rung.codecs = avcCodecsFromInit(init);
-      await this.#put(rung.initKey, init, CONTENT_TYPES.segment, CACHE_CONTROL.immutable);
+      await this.#put(rung.initKey, init);
       rung.initUploaded = true;
     }
     // FFmpeg only appends; anything past what we already published is new.
@@ -179,7 +170,7 @@ export class HlsPublisher {
       const bytes = await readIfExistsBytes(file);
       // Listed but not there yet (should not happen with temp_file): try on the next poll.
       if (!bytes) break;
-      await this.#put(`${this.#prefix}${rung.name}/${segment.uri}`, bytes, CONTENT_TYPES.segment, CACHE_CONTROL.immutable);
+      await this.#put(`${this.#prefix}${rung.name}/${segment.uri}`, bytes);
       rung.segments.push({ ...segment, bytes: bytes.byteLength });
       await unlink(file).catch(() => {});
     }
@@ -192,16 +183,16 @@ export class HlsPublisher {
       targetDuration: this.#targetDuration,
     });
     if (rendered !== rung.lastPlaylist) {
-      await this.#put(rung.playlistKey, rendered, CONTENT_TYPES.playlist, CACHE_CONTROL.playlist);
+      await this.#put(rung.playlistKey, rendered);
       rung.lastPlaylist = rendered;
       rung.playlistUploaded = true;
     }
     rung.ended = ended;
   }
 
-  async #put(key: string, body: Uint8Array | string, contentType: string, cacheControl: string): Promise<void> {
+  async #put(key: string, body: Uint8Array | string): Promise<void> {
     if (this.#signal.aborted) throw new Error("cancelled");
-    await this.#storage.put(key, body, { contentType, cacheControl, signal: this.#signal });
+    await this.#storage.put(key, body, { ...storedObjectMetadata(key), signal: this.#signal });
   }
 }
 

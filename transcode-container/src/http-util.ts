@@ -50,11 +50,6 @@ export function sendProblem(res: ServerResponse, problem: HttpProblem): void {
   res.end(text);
 }
 
-export function sendEmpty(res: ServerResponse, status: number): void {
-  res.writeHead(status);
-  res.end();
-}
-
 /** Bodies already read (by requireSignedRequest, to check the signature), for readJsonBody. */
 const bodiesRead = new WeakMap<IncomingMessage, string>();
 

@@ -1,10 +1,6 @@
-// Poster, thumbnails and the storyboard (seek-preview sprite + WebVTT). The frames themselves
-// come out of the ladder's FFmpeg process as extra branches of its filter graph (so the source
-// is decoded once); this module plans those branches and assembles the sprite afterwards.
-import { readdir, rm } from "node:fs/promises";
-import path from "node:path";
-import { JobFailure } from "./failures.ts";
-import { runFfmpeg } from "./ffmpeg-process.ts";
+// The plan for the poster, thumbnails and storyboard tiles: where the poster is picked from,
+// when the thumbnails are taken, and the storyboard's tile size and interval. The stills task
+// (chunks/stills-job.ts) takes poster and thumbnails; each chunk draws its storyboard sheet.
 
 export type ImagePlan = {
   poster: {
@@ -82,85 +78,4 @@ export function planImages(durationSeconds: number, width: number, height: numbe
 
 function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
-}
-
-function vttTime(seconds: number): string {
-  const ms = Math.round(seconds * 1000);
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = Math.floor((ms % 60_000) / 1000);
-  const rest = ms % 1000;
-  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
-  return `${pad(h)}:${pad(m)}:${pad(s)}.${pad(rest, 3)}`;
-}
-
-/** WebVTT whose cues point into the sprite with media fragments (relative URI). */
-export function storyboardVtt(
-  tileCount: number,
-  plan: ImagePlan["storyboard"],
-  durationSeconds: number,
-  imageUri = "storyboard.jpg",
-): string {
-  const lines = ["WEBVTT", ""];
-  const columns = Math.min(plan.columns, tileCount);
-  for (let i = 0; i < tileCount; i += 1) {
-    const start = i * plan.interval;
-    const end = Math.min((i + 1) * plan.interval, durationSeconds);
-    if (end <= start) break;
-    const x = (i % columns) * plan.tileWidth;
-    const y = Math.floor(i / columns) * plan.tileHeight;
-    lines.push(
-      `${vttTime(start)} --> ${vttTime(end)}`,
-      `${imageUri}#xywh=${x},${y},${plan.tileWidth},${plan.tileHeight}`,
-      "",
-    );
-  }
-  return lines.join("\n");
-}
-
-/** How many tiles the storyboard uses: tiles starting at or after the end are dropped. */
-export function usableTileCount(produced: number, plan: ImagePlan["storyboard"], durationSeconds: number): number {
-  let count = 0;
-  while (count < produced && count * plan.interval < durationSeconds) count += 1;
-  return count;
-}
-
-/** Sorted tile files FFmpeg wrote (tiles/00001.png …). */
-export async function listTiles(tilesDir: string): Promise<string[]> {
-  const names = await readdir(tilesDir).catch(() => [] as string[]);
-  return names.filter((n) => /^\d+\.png$/.test(n)).sort();
-}
-
-/** Stitch the tiles into one JPEG sprite with a small second FFmpeg run. */
-export async function buildStoryboardSprite(options: {
-  ffmpegPath: string;
-  tilesDir: string;
-  tileCount: number;
-  columns: number;
-  output: string;
-  signal: AbortSignal;
-}): Promise<void> {
-  const tiles = await listTiles(options.tilesDir);
-  // Drop surplus tiles (an extra frame the fps filter may emit at the very end).
-  for (const name of tiles.slice(options.tileCount)) {
-    await rm(path.join(options.tilesDir, name), { force: true });
-  }
-  const columns = Math.min(options.columns, options.tileCount);
-  const rows = Math.ceil(options.tileCount / columns);
-  const result = await runFfmpeg({
-    ffmpegPath: options.ffmpegPath,
-    args: [
-      "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-      "-framerate", "1", "-start_number", "1",
-      "-i", path.join(options.tilesDir, "%05d.png"),
-      "-vf", `tile=${columns}x${rows}`,
-      "-frames:v", "1", "-q:v", "4", "-update", "1",
-      options.output,
-    ],
-    signal: options.signal,
-  }).done;
-  if (result.code !== 0) {
-    if (options.signal.aborted) throw new Error("cancelled");
-    throw new JobFailure("internal", undefined, `storyboard sprite: exit ${result.code}: ${result.stderrTail.slice(0, 300)}`);
-  }
 }

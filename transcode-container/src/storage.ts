@@ -1,12 +1,7 @@
 // S3 client for R2 (production account endpoint, or wrangler dev's local S3 API). Path-style
 // addressing and checksums only when required: R2's S3 API rejects the SDK's default
 // flexible-checksum headers.
-import {
-  DeleteObjectsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 
 export type StorageConfig = {
   endpoint: string;
@@ -20,16 +15,7 @@ export type PutOptions = { contentType: string; cacheControl?: string; signal?: 
 
 export type Storage = {
   put(key: string, body: Uint8Array | string, options: PutOptions): Promise<void>;
-  list(prefix: string, signal?: AbortSignal): Promise<string[]>;
-  deleteMany(keys: string[], signal?: AbortSignal): Promise<void>;
 };
-
-export const CONTENT_TYPES = {
-  playlist: "application/vnd.apple.mpegurl",
-  segment: "video/mp4",
-  jpeg: "image/jpeg",
-  vtt: "text/vtt; charset=utf-8",
-} as const;
 
 export function createS3Storage(config: StorageConfig): Storage {
   const client = new S3Client({
@@ -53,31 +39,6 @@ export function createS3Storage(config: StorageConfig): Storage {
         }),
         { abortSignal: options.signal },
       );
-    },
-    async list(prefix, signal) {
-      const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await client.send(
-          new ListObjectsV2Command({ Bucket: config.bucket, Prefix: prefix, ContinuationToken: token }),
-          { abortSignal: signal },
-        );
-        for (const item of page.Contents ?? []) if (item.Key) keys.push(item.Key);
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
-      return keys;
-    },
-    async deleteMany(keys, signal) {
-      for (let i = 0; i < keys.length; i += 1000) {
-        const batch = keys.slice(i, i + 1000);
-        await client.send(
-          new DeleteObjectsCommand({
-            Bucket: config.bucket,
-            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-          }),
-          { abortSignal: signal },
-        );
-      }
     },
   };
 }

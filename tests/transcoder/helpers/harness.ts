@@ -1,53 +1,26 @@
-// Shared steps of the end-to-end tests: upload a source, build the job body the Worker would
-// send, and read back what the transcoder published (parsed and checked for consistency).
+// Shared steps of the end-to-end tests: read back what a chunked transcode published (parsed
+// and checked for consistency), a rung's stored bytes and what decoding them gives.
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { segmentTimeline } from "../../../transcode-container/src/chunks/fmp4.ts";
 import { parseMasterPlaylist } from "../../../transcode-container/src/master-playlist.ts";
 import { parseMediaPlaylist, type ParsedMediaPlaylist } from "../../../transcode-container/src/media-playlist.ts";
-import type { CallbackRecorder } from "./callback-recorder.ts";
 import type { TestBucket } from "./s3.ts";
 
 const exec = promisify(execFile);
 
-export type TestJob = {
-  videoId: string;
-  jobId: string;
-  attempt: number;
-  body: {
-    jobId: string;
-    videoId: string;
-    attempt: number;
-    source: { url: string };
-    output: { prefix: string };
-    callback: { url: string };
-  };
-};
-
-export async function prepareJob(bucket: TestBucket, recorder: CallbackRecorder, file: string): Promise<TestJob> {
-  const videoId = randomUUID();
-  const jobId = randomUUID();
-  const key = `uploads/${videoId}/source`;
-  await bucket.uploadFile(key, file);
-  const body = {
-    jobId,
-    videoId,
-    attempt: 1,
-    source: { url: await bucket.presignGet(key) },
-    output: { prefix: `videos/${videoId}/` },
-    callback: { url: recorder.url },
-  };
-  return { videoId, jobId, attempt: 1, body };
-}
-
 export type PublishedVideo = {
   keys: string[];
+  masterText: string;
   master: { attributes: Record<string, string>; uri: string }[];
+  /** URI of the EXT-X-MEDIA audio rendition, if the master has one. */
+  audioUri: string | null;
+  /** Every rendition the master references (video rungs and "audio"), by folder name. */
   playlists: Map<string, ParsedMediaPlaylist & { text: string }>;
-  /** Keys under rung folders that no playlist references (should be none). */
+  /** Keys under rendition folders that no playlist references (should be none). */
   orphans: string[];
   /** Segments a playlist references that storage lacks (should be none). */
   missing: string[];
@@ -56,24 +29,47 @@ export type PublishedVideo = {
 export async function readPublished(bucket: TestBucket, videoId: string): Promise<PublishedVideo> {
   const prefix = `videos/${videoId}/`;
   const keys = await bucket.list(prefix);
-  const master = parseMasterPlaylist(await bucket.getText(`${prefix}master.m3u8`));
+  const masterText = await bucket.getText(`${prefix}master.m3u8`);
+  const master = parseMasterPlaylist(masterText);
+  const audioUri = /#EXT-X-MEDIA:TYPE=AUDIO[^\n]*URI="([^"]+)"/.exec(masterText)?.[1] ?? null;
   const playlists = new Map<string, ParsedMediaPlaylist & { text: string }>();
   const referenced = new Set<string>();
   const missing: string[] = [];
-  for (const variant of master) {
-    const rung = variant.uri.split("/")[0];
-    const text = await bucket.getText(`${prefix}${variant.uri}`);
+  for (const uri of [...master.map((v) => v.uri), ...(audioUri ? [audioUri] : [])]) {
+    const rendition = uri.split("/")[0]!;
+    const text = await bucket.getText(`${prefix}${uri}`);
     const parsed = parseMediaPlaylist(text);
-    playlists.set(rung, { ...parsed, text });
-    for (const uri of [parsed.initUri ?? "", ...parsed.segments.map((s) => s.uri)]) {
-      const key = `${prefix}${rung}/${uri}`;
+    playlists.set(rendition, { ...parsed, text });
+    for (const file of [parsed.initUri ?? "", ...parsed.segments.map((s) => s.uri)]) {
+      const key = `${prefix}${rendition}/${file}`;
       referenced.add(key);
       if (!keys.includes(key)) missing.push(key);
     }
-    referenced.add(`${prefix}${variant.uri}`);
+    referenced.add(`${prefix}${uri}`);
   }
-  const orphans = keys.filter((k) => /\/\d+p\//.test(k) && !referenced.has(k));
-  return { keys, master, playlists, orphans, missing };
+  const orphans = keys.filter((k) => /\/(\d+p|audio)\//.test(k) && !referenced.has(k));
+  return { keys, masterText, master, audioUri, playlists, orphans, missing };
+}
+
+export type StoredRendition = {
+  /** Every fragment's decode time is the previous one's end (tfdt + sample durations). */
+  continuous: boolean;
+  /** Sum of the fragments' sample durations, in seconds. */
+  mediaSeconds: number;
+  /** init + every segment as one file (under `dir`). */
+  file: string;
+};
+
+/** Downloads a rendition as stored (init and every listed segment) and checks its timeline. */
+export async function readStoredRendition(bucket: TestBucket, videoId: string, rendition: string, dir: string): Promise<StoredRendition> {
+  const prefix = `videos/${videoId}/${rendition}/`;
+  const parsed = parseMediaPlaylist(await bucket.getText(`${prefix}playlist.m3u8`));
+  const init = (await bucket.getBytes(`${prefix}${parsed.initUri}`)).bytes;
+  const segments = await Promise.all(parsed.segments.map(async (s) => (await bucket.getBytes(`${prefix}${s.uri}`)).bytes));
+  const timeline = segmentTimeline(init, segments);
+  const file = path.join(dir, `${videoId}-${rendition}.mp4`);
+  await writeFile(file, Buffer.concat([init, ...segments]));
+  return { continuous: timeline.continuous, mediaSeconds: timeline.seconds, file };
 }
 
 /** ffprobe of a rung as stored: init.mp4 + its first media segment, downloaded from storage. */
@@ -81,7 +77,7 @@ export async function probeStoredRung(
   bucket: TestBucket,
   videoId: string,
   rung: string,
-): Promise<{ width: number; height: number; r_frame_rate: string; codec_name: string; profile: string }[]> {
+): Promise<{ width: number; height: number; r_frame_rate: string; codec_name: string; profile: string; field_order?: string }[]> {
   const prefix = `videos/${videoId}/${rung}/`;
   const parsed = parseMediaPlaylist(await bucket.getText(`${prefix}playlist.m3u8`));
   const init = (await bucket.getBytes(`${prefix}${parsed.initUri}`)).bytes;

@@ -56,10 +56,10 @@ export async function makeVfrClip(dir: string, name: string): Promise<string> {
 }
 
 /** Interlaced (top field first) PAL-sized clip, as from a camcorder or broadcast capture. */
-export async function makeInterlacedClip(dir: string, name: string): Promise<string> {
+export async function makeInterlacedClip(dir: string, name: string, seconds = 2): Promise<string> {
   const file = path.join(dir, `${name}.mp4`);
   await ffmpeg([
-    "-f", "lavfi", "-i", "testsrc2=size=720x576:rate=25:duration=2",
+    "-f", "lavfi", "-i", `testsrc2=size=720x576:rate=25:duration=${seconds}`,
     "-vf", "setfield=tff", "-flags", "+ildct+ilme",
     "-c:v", "libx264", "-preset", "ultrafast", "-x264-params", "tff=1", "-pix_fmt", "yuv420p",
     file,

@@ -101,14 +101,6 @@ export class TranscoderProcess {
     return fetch(`${this.baseUrl}${pathname}`, init);
   }
 
-  postJob(body: unknown): Promise<Response> {
-    return this.fetch("/jobs", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: typeof body === "string" ? body : JSON.stringify(body),
-    });
-  }
-
   /** Crash: SIGKILL the whole process group (server and its FFmpeg), like a lost container. */
   async kill(): Promise<void> {
     await this.#signalGroup("SIGKILL");
