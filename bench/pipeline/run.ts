@@ -21,6 +21,11 @@ import { api, signUpCreator, uploadFile, waitForVideo } from "../../tests/suppor
 import { makeClip } from "../../tests/support/clips.ts";
 import { localS3 } from "../../tests/support/s3-client.ts";
 import { cpuSeconds } from "./cpu.ts";
+import { modelReady } from "./model.ts";
+
+function formatSeconds(s: number): string {
+  return s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 120 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`;
+}
 
 const i = process.argv.indexOf("--seconds");
 const seconds = i > 0 ? Number(process.argv[i + 1]) : 60;
@@ -29,9 +34,9 @@ const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1
 
 type Video = { status: string; playable: boolean; durationSeconds: number | null };
 type Row = { name: string; playable?: number; ready: number; cpu: number };
-type ChunkLog = { message: string; chunk?: number; mediaSeconds?: number; encodeSeconds?: number };
+type ChunkLog = { time: string; message: string; chunk?: number; kind?: string; mediaSeconds?: number; encodeSeconds?: number; uploadSeconds?: number; seconds?: number };
 
-async function chunked(workers: number, source: Uint8Array): Promise<{ row: Row; chunks: ChunkLog[] }> {
+async function chunked(workers: number, source: Uint8Array): Promise<{ row: Row; chunks: ChunkLog[]; planSeconds: number }> {
   const stateDir = path.join(dir, `chunked-${workers}`);
   const stack = await startStack({ stateDir, databaseUrl: await recreateDatabase(server, "edge_video_bench_pipeline"), build: false, sweepIntervalMs: 0, transcoders: workers, pinTranscoders: true });
   try {
@@ -39,6 +44,7 @@ async function chunked(workers: number, source: Uint8Array): Promise<{ row: Row;
     const { videoId, etags } = await uploadFile(creator, source, { title: `Pipeline bench ×${workers}` });
     const cpuBefore = await cpuSeconds(stack.fleet.pids());
     const completedAt = performance.now();
+    const completedAtEpoch = Date.now();
     const done = await api(stack.origin, `/api/videos/${videoId}/upload/complete`, { method: "POST", token: creator.token, body: JSON.stringify({ parts: etags }) });
     if (done.status !== 202) throw new Error(`complete failed: ${done.status}`);
     await waitForVideo<Video>(creator, videoId, (v) => v.playable, 60 * 60_000);
@@ -47,8 +53,11 @@ async function chunked(workers: number, source: Uint8Array): Promise<{ row: Row;
     const ready = (performance.now() - completedAt) / 1000;
     const cpu = (await cpuSeconds(stack.fleet.pids())) - cpuBefore;
     const logs = await Promise.all(stack.fleet.urls.map((_, n) => readFile(path.join(stateDir, "logs", workers === 1 ? "transcoder.log" : `transcoder-${n}.log`), "utf8")));
-    const chunks = logs.flatMap((l) => l.split("\n").filter((x) => x.startsWith("{")).map((x) => JSON.parse(x) as ChunkLog)).filter((e) => e.message === "chunk done");
-    return { row: { name: `chunked, ${workers} worker${workers > 1 ? "s" : ""} × 1 core`, playable, ready, cpu }, chunks };
+    const entries = logs.flatMap((l) => l.split("\n").filter((x) => x.startsWith("{")).map((x) => JSON.parse(x) as ChunkLog));
+    const planned = entries.find((e) => e.message === "planned");
+    const planSeconds = planned ? (Date.parse(planned.time) - completedAtEpoch) / 1000 : 0.5;
+    const chunks = entries.filter((e) => e.message === "chunk done" || (e.message === "task done" && e.kind !== "chunk"));
+    return { row: { name: `chunked, ${workers} worker${workers > 1 ? "s" : ""} × 1 core`, playable, ready, cpu }, chunks, planSeconds };
   } finally {
     await stack.stop();
   }
@@ -107,10 +116,34 @@ try {
   }
   console.log(`\nready speed-up, 2 one-core workers vs the single one-core process: ${(singleRow.ready / two.row.ready).toFixed(2)}× (target ≥ 1.6×)`);
   console.log("¹ the single process publishes while encoding; run alone here it is measured to the end.");
-  const steady = [...one.chunks, ...two.chunks].filter((c) => c.mediaSeconds! >= 15);
-  const first = [...one.chunks, ...two.chunks].filter((c) => c.chunk === 0);
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  console.log(`\nper chunk on one core: 16 s chunk ${mean(steady.map((c) => c.encodeSeconds!)).toFixed(1)} s (n=${steady.length}), first 1 s chunk ${mean(first.map((c) => c.encodeSeconds!)).toFixed(2)} s`);
+  // Per-task costs on one core, fitted from this run's chunks (both fleets), for the model.
+  const chunkRuns = [...one.chunks, ...two.chunks].filter((c) => c.message === "chunk done");
+  const xs = chunkRuns.map((c) => c.mediaSeconds!);
+  const ys = chunkRuns.map((c) => c.encodeSeconds! + c.uploadSeconds!);
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+  const slope = xs.reduce((acc, x, k) => acc + (x - mean(xs)) * (ys[k]! - mean(ys)), 0) / Math.max(1e-9, xs.reduce((acc, x) => acc + (x - mean(xs)) ** 2, 0));
+  const audio = [...one.chunks, ...two.chunks].filter((c) => c.kind === "audio").map((c) => c.seconds!);
+  const stills = [...one.chunks, ...two.chunks].filter((c) => c.kind === "stills").map((c) => c.seconds!);
+  const measured = {
+    chunkPerSecond: slope,
+    chunkOverhead: Math.max(0, mean(ys) - slope * mean(xs)),
+    audioPerSecond: mean(audio) / seconds,
+    stills: mean(stills),
+    plan: mean([one.planSeconds, two.planSeconds]),
+    dispatch: 0.3,
+  };
+  console.log(`\nper task on one core (fit over ${chunkRuns.length} chunks): ${measured.chunkOverhead.toFixed(2)} s + ${measured.chunkPerSecond.toFixed(3)} s per second of video (a 16 s chunk: ${(measured.chunkOverhead + 16 * measured.chunkPerSecond).toFixed(1)} s); audio ${(1 / measured.audioPerSecond).toFixed(0)}× realtime; stills ${measured.stills.toFixed(1)} s; upload-complete → plan ${measured.plan.toFixed(2)} s; 0.3 s per queue hop assumed`);
+  console.log("\nModel (1080p30 with audio, 1-vCPU workers): ready after upload-complete / first playable");
+  const fleets = [1, 16, 64, 256];
+  console.log(`| length | ${fleets.map((w) => `${w} worker${w > 1 ? "s" : ""}`).join(" | ")} |`);
+  console.log(`| --- | ${fleets.map(() => "---:").join(" | ")} |`);
+  for (const minutes of [10, 60, 180]) {
+    const cells = fleets.map((w) => {
+      const m = modelReady(minutes, w, measured);
+      return `${formatSeconds(m.ready)} / ${m.firstPlayable.toFixed(1)} s`;
+    });
+    console.log(`| ${minutes} min | ${cells.join(" | ")} |`);
+  }
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -9,6 +9,7 @@ import { runAudioTask } from "./audio-job.ts";
 import { runChunkTask, type TaskDeps } from "./chunk-job.ts";
 import { planTranscode } from "./plan-task.ts";
 import { runStillsTask } from "./stills-job.ts";
+import { assertAllowedCallback, assertAllowedSource } from "../source-policy.ts";
 import { TaskReporter } from "./task-reporter.ts";
 import {
   audioTaskSchema,
@@ -82,20 +83,28 @@ function failureOf(error: unknown): { code: string; reason: string } {
 type Run = (signal: AbortSignal, reporter: TaskReporter) => Promise<Omit<Extract<TaskOutcome, { ok: true }>, "ok">>;
 type Prepared = { identity: Pick<TaskCallback, "videoId" | "jobId" | "task">; callbackUrl: string; run: Run };
 
-/** Validation happens before a task is taken: a bad body is a 400, not a failed task. */
+/**
+ * Validation happens before a task is taken: a bad body is a 400, not a failed task. Sources
+ * must be in our bucket and callbacks go to our origin only, whoever signed the request.
+ */
 function prepare(pathname: string, body: unknown, ctx: TaskContext): Prepared | null {
+  const allowed = <T extends { source: { url: string }; callback: { url: string } }>(task: T): T => {
+    assertAllowedSource(ctx.config, task.source.url);
+    assertAllowedCallback(ctx.config, task.callback.url);
+    return task;
+  };
   const identity = (t: { videoId: string; jobId: string }, kind: TaskCallback["task"]["kind"], index: number) => ({ videoId: t.videoId, jobId: t.jobId, task: { kind, index } });
   switch (pathname) {
     case TASK_PATHS.chunk: {
-      const task = parse(chunkTaskSchema, body);
+      const task = allowed(parse(chunkTaskSchema, body));
       return { identity: identity(task, "chunk", task.chunk.index), callbackUrl: task.callback.url, run: (signal) => runChunkTask(task, ctx, signal) };
     }
     case TASK_PATHS.audio: {
-      const task = parse(audioTaskSchema, body);
+      const task = allowed(parse(audioTaskSchema, body));
       return { identity: identity(task, "audio", 0), callbackUrl: task.callback.url, run: (signal, reporter) => runAudioTask(task, ctx, signal, reporter) };
     }
     case TASK_PATHS.stills: {
-      const task = parse(stillsTaskSchema, body);
+      const task = allowed(parse(stillsTaskSchema, body));
       return { identity: identity(task, "stills", 0), callbackUrl: task.callback.url, run: async (signal) => ({ renditions: [], ...(await runStillsTask(task, ctx, signal)) }) };
     }
     default:
@@ -107,6 +116,7 @@ function prepare(pathname: string, body: unknown, ctx: TaskContext): Prepared | 
 export async function handleTaskRequest(req: IncomingMessage, res: ServerResponse, pathname: string, ctx: TaskContext): Promise<boolean> {
   if (pathname === TASK_PATHS.probe) {
     const request = parse(probeRequestSchema, await readJsonBody(req));
+    assertAllowedSource(ctx.config, request.source.url);
     const controller = new AbortController();
     res.on("close", () => {
       if (!res.writableFinished) controller.abort();
@@ -144,9 +154,11 @@ async function runInBackground(prepared: Prepared, ctx: TaskContext, release: ()
     onGone: () => controller.abort(),
   });
   reporter.startHeartbeat();
+  const started = Date.now();
   let outcome: TaskOutcome;
   try {
     outcome = { ok: true, ...(await prepared.run(controller.signal, reporter)) };
+    ctx.log.info("task done", { videoId: prepared.identity.videoId, ...prepared.identity.task, seconds: (Date.now() - started) / 1000 });
   } catch (error) {
     if (!controller.signal.aborted) ctx.log.warn("task failed", { ...prepared.identity.task, error: String(error) });
     outcome = { ok: false, failure: failureOf(error) };
