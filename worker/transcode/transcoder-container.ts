@@ -18,6 +18,8 @@ export class Transcoder extends Container<Env> {
       S3_ACCESS_KEY_ID: env.S3_ACCESS_KEY_ID,
       S3_SECRET_ACCESS_KEY: env.S3_SECRET_ACCESS_KEY,
       CALLBACK_SECRET: env.CALLBACK_SECRET,
+      // Callbacks may only go to our own origin, whatever a request asks for.
+      CALLBACK_ORIGIN: env.PUBLIC_ORIGIN,
       TASK_SLOTS: "1",
     };
   }
