@@ -77,7 +77,7 @@ describe("foundation", () => {
     expect(res.headers.get("cache-control")).toBe("no-store");
   });
 
-  it("a message on the transcode queue reaches the consumer, which calls the transcoder over HTTP", async () => {
+  it("a message on the transcode queue reaches the consumer, which leases the video and has the transcoder probe it", async () => {
     const { db, close } = openDatabase(env);
     try {
       const [user] = await db.insert(users).values({ email: `q-${crypto.randomUUID()}@example.com`, passwordHash: "x", role: "creator" }).returning();
@@ -88,18 +88,18 @@ describe("foundation", () => {
         .returning();
       await env.TRANSCODE_QUEUE.send({ videoId: video!.id, reason: "upload" });
 
-      // Real delivery: the consumer leases the job and hands it to the transcoder process.
+      // Real delivery: the consumer leases the job and asks the transcoder process (signed) to
+      // probe the source. This suite has no storage behind the presigned URL, so the probe
+      // reports the source unreachable (our side) and the video goes back to the queue.
       let leased: typeof video | undefined;
-      for (let i = 0; i < 100 && !leased?.jobId; i++) {
+      for (let i = 0; i < 100 && !(leased?.jobId && leased.status === "queued"); i++) {
         await new Promise((r) => setTimeout(r, 200));
         [leased] = await db.select().from(videos).where(eq(videos.id, video!.id));
       }
-      expect(leased?.attempt).toBe(1);
+      expect(leased?.attempt).toBeGreaterThanOrEqual(1);
       expect(leased?.jobId).toBeTruthy();
-
-      const job = await fetch(`${env.TRANSCODER_URL}/jobs/${video!.id}`);
-      expect(job.status).toBe(200);
-      expect(await job.json()).toMatchObject({ videoId: video!.id, jobId: leased!.jobId, attempt: 1 });
+      expect(leased?.status).toBe("queued");
+      expect(leased?.plan).toBeNull();
     } finally {
       await close();
     }
