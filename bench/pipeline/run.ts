@@ -4,13 +4,12 @@
 //   playable → ready) with a fleet of 1 and 2 transcoders, each pinned to one core;
 // with wall time, realtime factor and CPU-seconds, plus per-chunk times for the model in
 // docs/benchmarks.md.   node bench/pipeline/run.ts [--seconds 60]
-import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { sourceKey } from "../../contract/media-layout.ts";
 import { buildLadderArgs, outputLayout } from "../../transcode-container/src/ffmpeg-args.ts";
 import { planImages } from "../../transcode-container/src/images.ts";
 import { buildLadder, rationalValue } from "../../transcode-container/src/ladder-profile.ts";
@@ -93,19 +92,22 @@ async function single(url: string): Promise<Row> {
 try {
   console.log(`generating a ${seconds} s 1080p30 8 Mb/s source with audio…`);
   const source = new Uint8Array(await readFile(await makeClip(path.join(dir, "source.mp4"), { seconds, width: 1920, height: 1080, videoBitrate: "8M" })));
-  const one = await chunked(1, source);
-  const two = await chunked(2, source);
   // The single-process run reads the same bytes over HTTP from the same kind of storage.
   const stack = await startStack({ stateDir: path.join(dir, "single-state"), databaseUrl: await recreateDatabase(server, "edge_video_bench_pipeline"), build: false, sweepIntervalMs: 0, transcoders: 1 });
   let singleRow: Row;
   try {
-    const creator = await signUpCreator(stack.origin, "Bench creator");
-    const { videoId } = await uploadFile(creator, source, { title: "Single" });
-    const url = await getSignedUrl(localS3(stack.s3), new GetObjectCommand({ Bucket: stack.s3.bucket, Key: sourceKey(videoId) }), { expiresIn: 3600 });
+    const s3 = localS3(stack.s3);
+    await s3.send(new PutObjectCommand({ Bucket: stack.s3.bucket, Key: "bench/source.mp4", Body: source, ContentType: "video/mp4" }));
+    const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: stack.s3.bucket, Key: "bench/source.mp4" }), { expiresIn: 3600 });
     singleRow = await single(url);
   } finally {
     await stack.stop();
   }
+  console.log(`single: ready ${singleRow.ready.toFixed(1)} s, CPU ${singleRow.cpu.toFixed(1)} s`);
+  const one = await chunked(1, source);
+  console.log(`chunked ×1: playable ${one.row.playable?.toFixed(2)} s, ready ${one.row.ready.toFixed(1)} s, CPU ${one.row.cpu.toFixed(1)} s`);
+  const two = await chunked(2, source);
+  console.log(`chunked ×2: playable ${two.row.playable?.toFixed(2)} s, ready ${two.row.ready.toFixed(1)} s, CPU ${two.row.cpu.toFixed(1)} s`);
 
   console.log(`\n${seconds} s 1080p30 8 Mb/s source with audio, ladder 1080p/720p/480p/360p/240p, machine with ${os.availableParallelism()} cores`);
   console.log("| run | first playable | ready | realtime | CPU-seconds | CPU vs single |");

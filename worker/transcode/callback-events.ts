@@ -7,7 +7,7 @@ import type { TaskCallback } from "#transcoder/chunks/task-contract.ts";
 import type { Database } from "../db/connection.ts";
 import type { TaskMessage } from "./job-contract.ts";
 import { publishProgress } from "./publish.ts";
-import { recordOutcome } from "./task-dispatch.ts";
+import { dispatchNext, recordOutcome } from "./task-dispatch.ts";
 
 /** False when the callback belongs to no current task (the sender should stop: 410). */
 export async function applyTaskCallback(env: Env, db: Database, callback: TaskCallback): Promise<boolean> {
@@ -34,7 +34,10 @@ export async function applyTaskCallback(env: Env, db: Database, callback: TaskCa
       await publishProgress(env, db, callback.videoId, callback.jobId);
       return true;
     }
-    case "done":
-      return callback.outcome ? recordOutcome(env, db, message, callback.outcome) : false;
+    case "done": {
+      if (!callback.outcome || !(await recordOutcome(env, db, message, callback.outcome))) return false;
+      await dispatchNext(env, db, callback.videoId, callback.jobId);
+      return true;
+    }
   }
 }

@@ -4,7 +4,7 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import { transcodeTasks, videos } from "#db/schema.ts";
 import { sourceKey } from "#contract/media-layout.ts";
-import { TASK_PATHS, taskOutcomeSchema, type TaskOutcome } from "#transcoder/chunks/task-contract.ts";
+import { TASK_PATHS, type TaskOutcome } from "#transcoder/chunks/task-contract.ts";
 import { withDatabase, type Database } from "../db/connection.ts";
 import { presign } from "../storage/s3-presign.ts";
 import { PERMANENT_FAILURES, type TaskMessage } from "./job-contract.ts";
@@ -57,7 +57,7 @@ const taskWhere = (message: TaskMessage) =>
  * need no work), so a batch can hand out its tasks in order before waiting on any of them.
  */
 /** Hands the task to a free transcoder; its outcome arrives later as a signed callback. */
-export async function runTask(env: Env, message: TaskMessage): Promise<void> {
+export async function runTask(env: Env, message: TaskMessage, opts: { requeueWhenBusy?: boolean } = {}): Promise<void> {
   const loaded = await withDatabase(env, (db) => loadTask(db, message));
   if (!loaded) return;
   const { path, body } = await payloadFor(env, message, loaded);
@@ -69,7 +69,9 @@ export async function runTask(env: Env, message: TaskMessage): Promise<void> {
   }
   await withDatabase(env, async (db) => {
     if (taken === "busy") {
-      // Still waiting, not lost: the sweep leaves it alone. No attempt is counted.
+      // A queued message goes back to the queue (no attempt counted); a hand-off after a
+      // finished task just leaves the task pending, since its own message is still queued.
+      if (opts.requeueWhenBusy === false) return;
       await db.update(transcodeTasks).set({ updatedAt: sql`now()` }).where(taskWhere(message));
       await enqueueTranscode(env, message, { delaySeconds: BUSY_DELAY_SECONDS });
       return;
@@ -79,6 +81,21 @@ export async function runTask(env: Env, message: TaskMessage): Promise<void> {
       .set({ state: "running", attempts: sql`${transcodeTasks.attempts} + 1`, startedAt: sql`now()`, updatedAt: sql`now()` })
       .where(taskWhere(message));
   });
+}
+
+/**
+ * The transcoder that just reported has a free slot: give it this job's next pending task in
+ * playback order (chunk 0, audio, stills, then the timeline), so a busy fleet still works
+ * front to back instead of in whatever order re-queued messages come back.
+ */
+export async function dispatchNext(env: Env, db: Database, videoId: string, jobId: string): Promise<void> {
+  const [next] = await db
+    .select({ kind: transcodeTasks.kind, index: transcodeTasks.index })
+    .from(transcodeTasks)
+    .where(and(eq(transcodeTasks.videoId, videoId), eq(transcodeTasks.jobId, jobId), eq(transcodeTasks.state, "pending")))
+    .orderBy(sql`case when ${transcodeTasks.kind} = 'chunk' and ${transcodeTasks.index} = 0 then 0 when ${transcodeTasks.kind} = 'audio' then 1 when ${transcodeTasks.kind} = 'stills' then 2 else 3 end`, transcodeTasks.index)
+    .limit(1);
+  if (next) await runTask(env, { videoId, jobId, task: next }, { requeueWhenBusy: false });
 }
 
 /** A task's outcome (from its callback): record it, retry or fail, and publish what it completes. */

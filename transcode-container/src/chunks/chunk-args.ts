@@ -57,6 +57,7 @@ export function buildChunkArgs(input: {
   const args = [
     "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
     ...sourceInputOptions(),
+    "-threads", String(CHUNK_PROFILE.threadsPerTask),
     "-copyts", "-ss", seek.toFixed(6), "-t", readSeconds.toFixed(6),
     "-i", input.sourceUrl,
     "-filter_complex", graph.join(";"),
@@ -65,6 +66,7 @@ export function buildChunkArgs(input: {
     args.push(
       "-map", `[v${i}]`,
       ...videoEncoderArgs(ladder, { firstBoundary: chunk.firstSegment - 1, startSeconds: frameTime(chunk.startFrame, ladder.sourceFrameRate) }),
+      "-threads:v", String(CHUNK_PROFILE.threadsPerTask),
       "-maxrate:v", `${rung.videoMaxKbps}k`,
       "-bufsize:v", `${rung.videoBufsizeKbps}k`,
       "-level:v", rung.level,
