@@ -36,7 +36,8 @@ export async function applyTaskCallback(env: Env, db: Database, callback: TaskCa
     }
     case "done": {
       if (!callback.outcome || !(await recordOutcome(env, db, message, callback.outcome))) return false;
-      await dispatchNext(env, db, callback.videoId, callback.jobId);
+      // A failed task's retry waits for its backoff; after a success the slot takes the next task.
+      if (callback.outcome.ok) await dispatchNext(env, db, callback.videoId, callback.jobId);
       return true;
     }
   }
