@@ -56,29 +56,41 @@ const taskWhere = (message: TaskMessage) =>
  * Runs a task to its end. `onTaken` fires as soon as a transcoder took it (or it turned out to
  * need no work), so a batch can hand out its tasks in order before waiting on any of them.
  */
-/** Hands the task to a free transcoder; its outcome arrives later as a signed callback. */
+/**
+ * Hands the task to a free transcoder; its outcome arrives later as a signed callback. The
+ * task is claimed first (pending → running), so a queued message and a hand-off can never run
+ * it twice; a busy fleet puts the claim back and counts no attempt.
+ */
 export async function runTask(env: Env, message: TaskMessage, opts: { requeueWhenBusy?: boolean } = {}): Promise<void> {
   const loaded = await withDatabase(env, (db) => loadTask(db, message));
   if (!loaded) return;
+  const claimed = await withDatabase(env, async (db) => {
+    const rows = await db
+      .update(transcodeTasks)
+      .set({ state: "running", updatedAt: sql`now()` })
+      .where(and(taskWhere(message), eq(transcodeTasks.state, "pending")))
+      .returning({ attempts: transcodeTasks.attempts });
+    return rows[0];
+  });
+  if (!claimed) return; // running elsewhere, or done
   const { path, body } = await payloadFor(env, message, loaded);
   let taken;
   try {
     taken = await takeTask(env, path, body);
   } catch (error) {
-    return withDatabase(env, (db) => retryOrFail(env, db, message, loaded.task.attempts + 1, String(error)));
+    return withDatabase(env, (db) => retryOrFail(env, db, message, claimed.attempts + 1, String(error)));
   }
   await withDatabase(env, async (db) => {
     if (taken === "busy") {
+      await db.update(transcodeTasks).set({ state: "pending", updatedAt: sql`now()` }).where(taskWhere(message));
       // A queued message goes back to the queue (no attempt counted); a hand-off after a
       // finished task just leaves the task pending, since its own message is still queued.
-      if (opts.requeueWhenBusy === false) return;
-      await db.update(transcodeTasks).set({ updatedAt: sql`now()` }).where(taskWhere(message));
-      await enqueueTranscode(env, message, { delaySeconds: BUSY_DELAY_SECONDS });
+      if (opts.requeueWhenBusy !== false) await enqueueTranscode(env, message, { delaySeconds: BUSY_DELAY_SECONDS });
       return;
     }
     await db
       .update(transcodeTasks)
-      .set({ state: "running", attempts: sql`${transcodeTasks.attempts} + 1`, startedAt: sql`now()`, updatedAt: sql`now()` })
+      .set({ attempts: sql`${transcodeTasks.attempts} + 1`, startedAt: sql`now()`, updatedAt: sql`now()` })
       .where(taskWhere(message));
   });
 }
