@@ -3,7 +3,7 @@
 // behaves like a 1-vCPU instance. The Worker reaches them through TRANSCODER_URL (a list).
 import { availableParallelism } from "node:os";
 import path from "node:path";
-import { freePort, waitFor } from "./ports.ts";
+import { freePorts, waitFor } from "./ports.ts";
 import { spawnManaged, type Managed } from "./processes.ts";
 
 export type FleetOptions = {
@@ -33,7 +33,7 @@ export function fleetSizeFromEnv(): number {
 export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const count = opts.count ?? fleetSizeFromEnv();
   const pin = opts.pin ?? process.env.TRANSCODER_PIN === "1";
-  const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
+  const ports = await freePorts(count);
   const urls = ports.map((port) => `http://127.0.0.1:${port}`);
   const running: (Managed | undefined)[] = [];
   const cores = availableParallelism();

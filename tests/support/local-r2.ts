@@ -3,7 +3,7 @@
 // The config is copied into a temp folder so wrangler's own files (.wrangler/) land there too.
 import { spawn, type ChildProcess } from "node:child_process";
 import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { freePorts } from "../../scripts/stack/ports.ts";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,25 +23,24 @@ const repoRoot = path.resolve(here, "../..");
 const CONFIG = path.join(here, "r2-only.wrangler.toml");
 const WORKER = path.join(here, "r2-only-worker.ts");
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function readSetting(toml: string, name: string): string {
   const match = new RegExp(`${name}\\s*=\\s*"([^"]+)"`).exec(toml);
   if (!match) throw new Error(`${name} missing from ${CONFIG}`);
   return match[1];
 }
 
+/** Another process can take a probed port before wrangler binds it: try again on fresh ports. */
 export async function startLocalR2(options: { timeoutMs?: number } = {}): Promise<LocalR2> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startLocalR2Once(options);
+    } catch (error) {
+      if (attempt >= 3 || !/Address already in use/.test(String(error))) throw error;
+    }
+  }
+}
+
+async function startLocalR2Once(options: { timeoutMs?: number }): Promise<LocalR2> {
   const toml = await readFile(CONFIG, "utf8");
   const bucket = readSetting(toml, "bucket_name");
   const accessKeyId = readSetting(toml, "accessKeyId");
@@ -50,8 +49,7 @@ export async function startLocalR2(options: { timeoutMs?: number } = {}): Promis
   const dir = await mkdtemp(path.join(os.tmpdir(), "local-r2-"));
   await copyFile(WORKER, path.join(dir, "r2-only-worker.ts"));
   await writeFile(path.join(dir, "wrangler.toml"), toml);
-  const port = await freePort();
-  const inspectorPort = await freePort();
+  const [port, inspectorPort] = (await freePorts(2)) as [number, number];
   const wrangler = path.join(repoRoot, "node_modules", ".bin", "wrangler");
   const child = spawn(
     wrangler,
