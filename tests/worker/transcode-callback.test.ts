@@ -170,4 +170,18 @@ describe("task callbacks", () => {
     expect(res.status).toBe(410);
     expect(await env.MEDIA.head(key)).toBeNull();
   });
+
+  it("a stored media key outside the video's own prefix is not published, and the video still answers 200", async () => {
+    const v = await plannedVideo();
+    const other = crypto.randomUUID();
+    await handle.db
+      .update(videos)
+      .set({ playable: true, visibility: "public", masterKey: mediaKeys(other).master, posterKey: mediaKeys(other).poster })
+      .where(eq(videos.id, v.videoId));
+    const res = await SELF.fetch(`http://example.com/api/videos/${v.videoId}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { playback: { hls: string; poster: string | null } };
+    expect(body.playback.hls).toContain(`/videos/${v.videoId}/master.m3u8`);
+    expect(body.playback.poster).toBeNull();
+  });
 });

@@ -14,7 +14,10 @@ export async function mediaBase(env: { MEDIA_SIGNING_SECRET: string }, origin: s
 }
 
 export function presentVideo(video: VideoWithCreator, base: string): Video {
-  const relative = (key: string | null) => (key ? base + relativeToVideo(video.id, key) : null);
+  // Media is only ever served under the video's own prefix: a stored key elsewhere (bad data)
+  // is not published rather than failing the whole response.
+  const own = (key: string | null) => (key?.startsWith(videoPrefix(video.id)) ? key : null);
+  const relative = (key: string | null) => (own(key) ? base + relativeToVideo(video.id, own(key)!) : null);
   return {
     id: video.id,
     title: video.title,
@@ -31,7 +34,7 @@ export function presentVideo(video: VideoWithCreator, base: string): Video {
     createdAt: video.createdAt.toISOString(),
     creator: { id: video.creator.id, displayName: video.creator.displayName },
     playback: video.playable
-      ? { hls: base + relativeToVideo(video.id, video.masterKey ?? mediaKeys(video.id).master), poster: relative(video.posterKey), storyboard: relative(video.storyboardKey) }
+      ? { hls: base + relativeToVideo(video.id, own(video.masterKey) ?? mediaKeys(video.id).master), poster: relative(video.posterKey), storyboard: relative(video.storyboardKey) }
       : null,
   };
 }
