@@ -21,7 +21,7 @@ Edge Video is running:
   health      ${stack.origin}/api/health
   local S3    ${stack.s3.endpoint}/${stack.s3.bucket}
   transcoders ${stack.fleet.urls.join(", ")} (TRANSCODERS=n to change)
-  database    ${stack.databaseKind}
+  database    ${stack.databaseKind}${stack.dbRelay ? ` + ${stack.dbRelay.latencyMs} ms per round trip (DB_LATENCY_MS)` : ""}
 Press Ctrl-C to stop.`);
 
 let stopping = false;

@@ -10,6 +10,7 @@ import { freePort, waitFor } from "./stack/ports.ts";
 import { runToEnd, spawnManaged } from "./stack/processes.ts";
 import { root } from "./stack/start-stack.ts";
 import { ensureFfmpeg } from "./stack/system-tools.ts";
+import { latencyFromEnv, startDbRelay } from "./stack/db-relay.ts";
 import { startWsBridge } from "./stack/ws-bridge.ts";
 
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
@@ -72,6 +73,9 @@ if (projects.includes("worker")) {
   // A second database for the EXPLAIN suite, which seeds 100k videos.
   const explainUrl = await recreateDatabase(serverUrl, `edge_video_test_explain${process.env.TEST_DB_SUFFIX ?? ""}`);
   await applyMigrations(explainUrl);
+  // DB_LATENCY_MS puts the suite's database behind the latency relay (a distant database).
+  const latencyMs = latencyFromEnv();
+  const relay = latencyMs === undefined ? null : await startDbRelay(databaseUrl, latencyMs);
   const bridge = await startWsBridge();
   const transcoderPort = await freePort();
   const transcoder = spawnManaged("transcoder", process.execPath, [path.join(root, "transcode-container/src/main.ts")], {
@@ -92,7 +96,7 @@ if (projects.includes("worker")) {
   try {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${transcoderPort}/health`)).ok, "the transcoder", 30_000);
     await runVitest("worker", {
-      TEST_DATABASE_URL: databaseUrl,
+      TEST_DATABASE_URL: relay?.url ?? databaseUrl,
       TEST_EXPLAIN_DATABASE_URL: explainUrl,
       TEST_NEON_WS_PROXY: bridge.proxy,
       TEST_TRANSCODER_URL: `http://127.0.0.1:${transcoderPort}`,
@@ -100,6 +104,7 @@ if (projects.includes("worker")) {
   } finally {
     await transcoder.stop();
     await bridge.stop();
+    await relay?.stop();
   }
 }
 

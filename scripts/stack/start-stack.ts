@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyMigrations } from "../../db/migrate.ts";
 import { startDatabase, type RunningDatabase } from "./database.ts";
+import { latencyFromEnv, startDbRelay, type DbRelay } from "./db-relay.ts";
 import { readDevVars } from "./dev-vars.ts";
 import { freePort, waitFor } from "./ports.ts";
 import { runToEnd, spawnManaged } from "./processes.ts";
@@ -34,12 +35,19 @@ export type StackOptions = {
   /** Transcoder processes (default TRANSCODERS or 2) and whether each is pinned to one core. */
   transcoders?: number;
   pinTranscoders?: boolean;
+  /**
+   * Round-trip time added between the Worker and the database (default: DB_LATENCY_MS). When
+   * set, even to 0, the database is reached through a relay that also counts round trips.
+   */
+  dbLatencyMs?: number;
 };
 
 export type Stack = {
   origin: string;
   databaseUrl: string;
   databaseKind: RunningDatabase["kind"];
+  /** The latency relay in front of the database, when one was asked for. */
+  dbRelay: DbRelay | null;
   /** The first transcoder (every one answers the same API). */
   transcoderUrl: string;
   fleet: Fleet;
@@ -66,6 +74,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     cleanups.push(database.stop);
     await applyMigrations(database.url);
 
+    const latencyMs = opts.dbLatencyMs ?? latencyFromEnv();
+    const dbRelay = latencyMs === undefined ? null : await startDbRelay(database.url, latencyMs);
+    if (dbRelay) cleanups.push(dbRelay.stop);
+
     const bridge: Bridge = await startWsBridge();
     cleanups.push(bridge.stop);
 
@@ -76,7 +88,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const secrets = await readDevVars(opts.varsFile ?? path.join(root, ".dev.vars.example"));
     const vars: Record<string, string> = {
       ...secrets,
-      DATABASE_URL: database.url,
+      DATABASE_URL: dbRelay?.url ?? database.url,
       NEON_WS_PROXY: bridge.proxy,
       S3_ENDPOINT: `${origin}/cdn-cgi/local/r2/s3`,
       PUBLIC_ORIGIN: origin,
@@ -155,6 +167,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       origin,
       databaseUrl: database.url,
       databaseKind: database.kind,
+      dbRelay,
       transcoderUrl: fleet.urls[0]!,
       fleet,
       s3,
