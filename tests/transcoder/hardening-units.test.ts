@@ -194,7 +194,7 @@ describe("request signatures", () => {
   it("signs method, path and body; any change or an old timestamp fails", async () => {
     const now = 1_750_000_000;
     const header = await signTranscoderRequest(secret, "POST", "/probe", '{"a":1}', now);
-    expect(header).toMatch(/^t=1750000000,v1=[0-9a-f]{64}$/);
+    expect(header).toMatch(/^t=1750000000,sha256=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
     expect(await verifyTranscoderRequest(secret, "POST", "/probe", header, '{"a":1}', { now })).toBe(true);
     expect(await verifyTranscoderRequest(secret, "post", "/probe", header, '{"a":1}', { now })).toBe(true);
     expect(await verifyTranscoderRequest(secret, "POST", "/probe", header, '{"a":2}', { now })).toBe(false);

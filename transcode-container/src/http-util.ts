@@ -1,7 +1,7 @@
 // Small node:http helpers: JSON and RFC 9457 problem+json responses, bounded body reading, and
 // the signed-request gate every route but /health goes through.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { REQUEST_SIGNATURE_HEADER, verifyTranscoderRequest } from "./request-auth.ts";
+import { REQUEST_SIGNATURE_HEADER, transcoderRequestMatches, verifyTranscoderRequestHeader } from "./request-auth.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -42,7 +42,7 @@ export function sendProblem(res: ServerResponse, problem: HttpProblem): void {
   };
   const text = JSON.stringify(body);
   res.writeHead(problem.status, {
-    ...(problem.status === 413 ? { connection: "close" } : {}),
+    ...(problem.status === 413 || problem.status === 401 ? { connection: "close" } : {}),
     "content-type": "application/problem+json; charset=utf-8",
     "content-length": Buffer.byteLength(text),
     "cache-control": "no-store",
@@ -103,24 +103,31 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
 
 /**
  * Refuses (401) any request but `GET /health` that lacks a valid X-Transcoder-Request-Signature
- * (request-auth.ts: HMAC with CALLBACK_SECRET over method, path with query, and body). Reads the
- * body to check it; readJsonBody then returns that same body.
+ * (request-auth.ts: HMAC with CALLBACK_SECRET over the time and the hash of method, path with
+ * query, and body). The header is checked before the body is read, so an unsigned request costs
+ * no body reading; then the body (at most MAX_BODY_BYTES) must be the one signed. readJsonBody
+ * then returns that same body.
  */
 export async function requireSignedRequest(req: IncomingMessage, secret: string): Promise<void> {
   const method = (req.method ?? "GET").toUpperCase();
   const target = req.url ?? "/";
   const pathname = new URL(target, "http://transcoder.local").pathname.replace(/\/+$/, "") || "/";
   if (method === "GET" && pathname === "/health") return;
-  const body = await readRawBody(req);
   const header = req.headers[REQUEST_SIGNATURE_HEADER.toLowerCase()];
   const value = Array.isArray(header) ? header[0] : header;
-  if (!(await verifyTranscoderRequest(secret, method, target, value, body))) {
-    throw new HttpProblem(
+  const refuse = () =>
+    new HttpProblem(
       401,
       "Unauthorized",
       value
         ? `The ${REQUEST_SIGNATURE_HEADER} header is not a valid signature for this request (or it has expired)`
         : `Requests must carry an ${REQUEST_SIGNATURE_HEADER} header`,
     );
+  const signedHash = await verifyTranscoderRequestHeader(secret, value);
+  if (!signedHash) {
+    req.resume(); // discarded unread; the connection is closed after the 401
+    throw refuse();
   }
+  const body = await readRawBody(req);
+  if (!(await transcoderRequestMatches(signedHash, method, target, body))) throw refuse();
 }

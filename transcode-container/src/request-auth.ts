@@ -2,7 +2,7 @@
 // `t=<unix seconds>,v1=<hex>`), over the method, path and body, so nothing but the Worker can
 // make it fetch a source or write to storage. WebCrypto only: the Worker signs with this file.
 // The transcoder's side (body reading, 401) is requireSignedRequest in http-util.ts.
-import { signCallback, verifyCallbackSignature } from "./callback-signature.ts";
+import { bodyHash, signCallback, verifyCallbackSignature, verifySignatureHeader } from "./callback-signature.ts";
 
 export const REQUEST_SIGNATURE_HEADER = "X-Transcoder-Request-Signature";
 
@@ -48,4 +48,14 @@ export function verifyTranscoderRequest(
     toleranceSeconds: REQUEST_TOLERANCE_SECONDS,
     now: options.now,
   });
+}
+
+/** The header alone (before the body is read): the body hash it vouches for, or null. */
+export function verifyTranscoderRequestHeader(secret: string, header: string | null | undefined, options: { now?: number } = {}): Promise<string | null> {
+  return verifySignatureHeader(secret, header, { toleranceSeconds: REQUEST_TOLERANCE_SECONDS, now: options.now });
+}
+
+/** True if this method, path and body are what a header that vouches for `signedHash` signed. */
+export async function transcoderRequestMatches(signedHash: string, method: string, path: string, body: string): Promise<boolean> {
+  return signedHash === (await bodyHash(signedText(method, path, body)));
 }

@@ -1,24 +1,25 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { Problem, unauthorized } from "../http/problem.ts";
-import { parseWith, readLimitedText } from "../http/validate.ts";
+import { MAX_JSON_BODY_BYTES, parseWith, readLimitedText } from "../http/validate.ts";
 import { applyTaskCallback } from "./callback-events.ts";
-import { verifyCallbackSignature } from "#transcoder/callback-signature.ts";
+import { bodyHash, verifySignatureHeader } from "#transcoder/callback-signature.ts";
 import { SIGNATURE_HEADER } from "#transcoder/contract.ts";
 import { taskCallbackSchema } from "#transcoder/chunks/task-contract.ts";
 
 export const transcodeCallbackRoutes = new Hono<AppEnv>();
 
-const MAX_CALLBACK_BYTES = 64 * 1024;
-
 transcodeCallbackRoutes.post("/callback", async (c) => {
-  // Bounded before anything else (the signature is checked over the exact bytes received).
+  // Refused before a byte of the body is read: a declared size over the JSON limit, then a
+  // header that is not ours (the MAC covers the time and the body's hash, not the body itself).
   const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > MAX_CALLBACK_BYTES) throw new Problem({ status: 413, detail: "Callback body too large." });
-  const body = await readLimitedText(c.req.raw, MAX_CALLBACK_BYTES);
-  if (!(await verifyCallbackSignature(c.env.CALLBACK_SECRET, c.req.header(SIGNATURE_HEADER), body))) {
-    throw unauthorized("Bad or expired callback signature.");
-  }
+  if (declared > MAX_JSON_BODY_BYTES) throw new Problem({ status: 413, detail: "Callback body too large." });
+  const signedHash = await verifySignatureHeader(c.env.CALLBACK_SECRET, c.req.header(SIGNATURE_HEADER));
+  if (!signedHash) throw unauthorized("Bad or expired callback signature.");
+  // Then at most the limit is read (a streamed body that grows past it is cut off: 413), and the
+  // bytes must be the ones that were signed.
+  const body = await readLimitedText(c.req.raw, MAX_JSON_BODY_BYTES);
+  if ((await bodyHash(body)) !== signedHash) throw unauthorized("The callback body does not match its signature.");
   let json: unknown;
   try {
     json = JSON.parse(body);
