@@ -14,14 +14,15 @@ import { creatorStats } from "../creators/stats.ts";
 import { conflict, forbidden, unauthorized, unprocessable } from "../http/problem.ts";
 import { parseWith, readJson } from "../http/validate.ts";
 import { presentUser } from "./present.ts";
-import { findUserById } from "./queries.ts";
+import { findUserById, findUserWithCreator } from "./queries.ts";
 
 export const meRoutes = new Hono<AppEnv>();
 
 meRoutes.get("/", async (c) => {
   const auth = requireUser(c);
-  const [user, creator] = await Promise.all([findUserById(c.var.db, auth.id), findCreatorByUserId(c.var.db, auth.id)]);
-  if (!user) throw unauthorized("This account no longer exists.");
+  const found = await findUserWithCreator(c.var.db, auth.id);
+  if (!found) throw unauthorized("This account no longer exists.");
+  const { user, creator } = found;
   c.header("cache-control", "private, no-store");
   return c.json({
     user: presentUser(user),

@@ -22,6 +22,12 @@ export async function findUserById(db: Database, id: string): Promise<UserRow | 
   return row ?? null;
 }
 
+/** The user and their creator profile (if any) in one round trip. */
+export async function findUserWithCreator(db: Database, id: string): Promise<{ user: UserRow; creator: CreatorRow | null } | null> {
+  const [row] = await db.select({ user: users, creator: creators }).from(users).leftJoin(creators, eq(creators.userId, users.id)).where(eq(users.id, id)).limit(1);
+  return row ?? null;
+}
+
 export class EmailTakenError extends Error {
   constructor() {
     super("email already registered");

@@ -4,7 +4,7 @@
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { follows, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
-import { findVideosByIds, selectVideosWithCreator, withCreators } from "../videos/queries.ts";
+import { selectVideosWithCreator, withCreators } from "../videos/queries.ts";
 
 export const listed = sql`${videos.visibility} = 'public' and ${videos.publishedAt} is not null`;
 
@@ -41,10 +41,13 @@ export async function listChannel(db: Database, creatorId: string, limit: number
   return withCreators(await channelQuery(db, creatorId, limit, cursor, includeUnlisted));
 }
 
-/** Newest videos of followed creators: at most `limit` rows per creator, then merged. */
+/**
+ * Newest videos of followed creators: at most `limit` rows per creator, then merged; one
+ * statement (ids and the rows they name in the same round trip).
+ */
 export function feedQuery(db: Database, userId: string, limit: number, cursor?: [string, string]) {
   const cursorCond = cursor ? sql`and (v.published_at, v.id) < (${cursor[0]}::timestamptz, ${cursor[1]}::uuid)` : sql``;
-  return db.execute<{ id: string }>(sql`
+  const newest = sql`
     select v.id
     from ${follows} f
     cross join lateral (
@@ -55,13 +58,15 @@ export function feedQuery(db: Database, userId: string, limit: number, cursor?: 
     ) v
     where f.follower_id = ${userId}
     order by v.published_at desc, v.id desc
-    limit ${limit}
-  `);
+    limit ${limit}`;
+  return selectVideosWithCreator(db)
+    .where(sql`${videos.id} in (${newest})`)
+    .orderBy(desc(videos.publishedAt), desc(videos.id))
+    .limit(limit);
 }
 
 export async function listFeed(db: Database, userId: string, limit: number, cursor?: [string, string]) {
-  const ids = (await feedQuery(db, userId, limit, cursor)).rows.map((r) => r.id);
-  return findVideosByIds(db, ids);
+  return withCreators(await feedQuery(db, userId, limit, cursor));
 }
 
 /** Trending: videos.trending_score (views of the last 7 days, decayed; see sweeps/trending.ts). */

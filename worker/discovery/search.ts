@@ -1,10 +1,9 @@
 // Full-text search over titles, descriptions (videos.search) and creator names (creators.search),
 // with GIN indexes on both. Every word must match; the last one also as a prefix, so results
 // appear while the person is still typing.
-import { sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { creators, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
-import { findVideosByIds } from "../videos/queries.ts";
 
 const MAX_WORDS = 8;
 
@@ -20,10 +19,11 @@ export function toTsQuery(text: string): string | null {
   return words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(" & ");
 }
 
+/** Public videos matching the query with their creators and rank, best first: one statement. */
 export function videoSearchQuery(db: Database, tsquery: string, limit: number, cursor?: [number, string]) {
   const cursorCond = cursor ? sql`where (r.rank, r.id) < (${cursor[0]}::float4, ${cursor[1]}::uuid)` : sql``;
   // Videos match on their own text or on their creator's name; both sides use a GIN index.
-  return db.execute<{ id: string; rank: number }>(sql`
+  const ranked = sql`(
     with q as (select to_tsquery('simple', ${tsquery}) as query),
     matched as (
       select v.id, ts_rank(v.search, q.query) as rank
@@ -40,16 +40,18 @@ export function videoSearchQuery(db: Database, tsquery: string, limit: number, c
     ${cursorCond}
     order by r.rank desc, r.id desc
     limit ${limit}
-  `);
+  ) as ranked`;
+  return db
+    .select({ video: videos, creator: { id: creators.id, displayName: creators.displayName, userId: creators.userId }, rank: sql<number>`ranked.rank` })
+    .from(videos)
+    .innerJoin(creators, eq(creators.id, videos.creatorId))
+    .innerJoin(ranked, sql`ranked.id = ${videos.id}`)
+    .orderBy(sql`ranked.rank desc`, desc(videos.id));
 }
 
 export async function searchVideos(db: Database, tsquery: string, limit: number, cursor?: [number, string]) {
-  const rows = (await videoSearchQuery(db, tsquery, limit, cursor)).rows;
-  const found = new Map((await findVideosByIds(db, rows.map((r) => r.id))).map((v) => [v.id, v]));
-  return rows.flatMap((r) => {
-    const video = found.get(r.id);
-    return video ? [{ video, rank: Number(r.rank) }] : [];
-  });
+  const rows = await videoSearchQuery(db, tsquery, limit, cursor);
+  return rows.map((r) => ({ video: { ...r.video, creator: r.creator }, rank: Number(r.rank) }));
 }
 
 export function creatorSearchQuery(db: Database, tsquery: string, limit: number) {
