@@ -6,7 +6,10 @@
 //   videos/<videoId>/<rendition>/            init.mp4, seg_00001.m4s …, playlist.m3u8
 //                                            (renditions: "1080p" … "240p", and "audio")
 //   videos/<videoId>/poster.jpg, thumbs/<n>.jpg, storyboard.vtt, storyboard/<n>.jpg
-//   videos/<videoId>/.private                marker: unsigned media URLs refuse to serve
+//   videos/<videoId>/.private                marker: unsigned media URLs refuse to serve; with
+//                                            state "withdrawn" (deleted video) nothing is served
+//   deletions/<videoId>                      a deleted video whose prefix the sweep empties
+//                                            until no task of it can write any more
 
 export const MASTER_NAME = "master.m3u8";
 export const PLAYLIST_NAME = "playlist.m3u8";
@@ -21,6 +24,18 @@ export const renditionPlaylistUri = (rendition: string): string => `${rendition}
 
 export const sourceKey = (videoId: string): string => `uploads/${videoId}/source`;
 export const videoPrefix = (videoId: string): string => `videos/${videoId}/`;
+/** Tombstone of a deleted video (customMetadata MARKER_METADATA.purgeAfter: ISO time). */
+export const deletionKey = (videoId: string): string => `deletions/${videoId}`;
+export const DELETIONS_PREFIX = "deletions/";
+
+/** customMetadata fields of the private marker and the deletion tombstone. */
+export const MARKER_METADATA = {
+  /** On the private marker: "private" (signed URLs only; also when absent) or "withdrawn" (nothing). */
+  state: "state",
+  /** On the tombstone: after this time no task of the video can still write. */
+  purgeAfter: "purgeAfter",
+} as const;
+export type MarkerState = "private" | "withdrawn";
 
 export const mediaKeys = (videoId: string) => {
   const prefix = videoPrefix(videoId);
@@ -83,29 +98,40 @@ export function contentTypeFor(key: string): string {
   return contentTypes[ext] ?? "application/octet-stream";
 }
 
-const YEAR = 31_536_000;
+// Media can be withdrawn (deleted, made private, removed) at any moment, so nothing is
+// `immutable` and shared caches keep a copy at most SHARED_MAX_AGE seconds; browsers keep their
+// own copy longer (they already have the bytes). The Worker's own edge cache keeps objects longer
+// still, because it checks every hit against storage first (worker/media/edge-cache.ts).
+// Decision: docs/decisions/0009-media-cache-and-withdrawal.md.
 
-/** Lifetime in seconds and whether the bytes under this key never change. */
-export function cacheLifetimeFor(key: string, opts: { playlistEnded?: boolean } = {}): { maxAge: number; immutable: boolean } {
+/** Longest a shared cache (CDN, proxy) may serve a media object without asking us again. */
+export const SHARED_MAX_AGE = 60;
+/** How long the Worker's Cache API keeps a copy (each hit is validated against storage). */
+export const EDGE_CACHE_SECONDS = 86_400;
+
+/** Browser lifetime in seconds, by kind of object. */
+export function cacheLifetimeFor(key: string, opts: { playlistEnded?: boolean } = {}): { maxAge: number } {
   if (key.endsWith(".m3u8")) {
-    if (key.endsWith(`/${MASTER_NAME}`)) return { maxAge: 60, immutable: false };
+    if (key.endsWith(`/${MASTER_NAME}`)) return { maxAge: 60 };
     // Growing (EVENT) playlists change every few seconds; finished ones are stable.
-    return { maxAge: opts.playlistEnded ? 86_400 : 1, immutable: false };
+    return { maxAge: opts.playlistEnded ? 3600 : 1 };
   }
-  if (key.endsWith(".vtt")) return { maxAge: 3600, immutable: false };
-  return { maxAge: YEAR, immutable: true };
+  // Segments, init segments, images and storyboards: an hour covers a viewing session's seeks.
+  return { maxAge: 3600 };
 }
 
 /**
  * Cache-Control for a media response. Signed (private) responses are private and never outlive
- * their signature.
+ * their signature; public ones let shared caches keep them at most SHARED_MAX_AGE.
  */
 export function cacheControlFor(key: string, opts: { playlistEnded?: boolean; signedUntil?: number } = {}): string {
-  const { maxAge, immutable } = cacheLifetimeFor(key, opts);
-  const scope = opts.signedUntil ? "private" : "public";
-  const age = opts.signedUntil ? Math.max(0, Math.min(maxAge, opts.signedUntil - Math.floor(Date.now() / 1000))) : maxAge;
-  return `${scope}, max-age=${age}${immutable ? ", immutable" : ""}`;
+  const { maxAge } = cacheLifetimeFor(key, opts);
+  if (opts.signedUntil) return `private, max-age=${Math.max(0, Math.min(maxAge, opts.signedUntil - Math.floor(Date.now() / 1000)))}`;
+  return maxAge > SHARED_MAX_AGE ? `public, max-age=${maxAge}, s-maxage=${SHARED_MAX_AGE}` : `public, max-age=${maxAge}`;
 }
+
+/** Cache-Tag of every media response of a video (production purge by tag: docs/security.md). */
+export const mediaCacheTag = (videoId: string): string => `video-${videoId}`;
 
 /** Metadata stored with an object when it is written (the /media route sets its own headers). */
 export function storedObjectMetadata(key: string): { contentType: string; cacheControl: string } {

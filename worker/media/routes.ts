@@ -1,12 +1,15 @@
 // GET /media/videos/<id>/<path> (public and unlisted) and
 // GET /media/s/<expires>.<sig>/videos/<id>/<path> (private, signed): objects straight from R2
 // with Range, ETag/304, cache headers and CORS. No database query on this path: a private
-// video is recognised by a marker object under its prefix.
+// video is recognised by a marker object under its prefix, a deleted one by its objects being gone.
 import { Hono } from "hono";
 import { cacheControlFor, contentTypeFor, mediaKeys, parseServedKey } from "#contract/media-layout.ts";
 import type { AppEnv } from "../context.ts";
 import { problemResponse } from "../http/problem.ts";
+import { isUnsatisfiableRangeError, parseRange } from "./byte-range.ts";
+import { edgeCacheKey, storeCopy, validatedHit } from "./edge-cache.ts";
 import { verifyMediaPrefix } from "./signing.ts";
+import { markerState } from "./withdraw.ts";
 
 export const mediaRoutes = new Hono<AppEnv>();
 
@@ -16,7 +19,7 @@ const signedPrefix = /^s\/([^/]+)\/(.*)$/;
 const corsHeaders = {
   "access-control-allow-origin": "*",
   "access-control-allow-methods": "GET, HEAD, OPTIONS",
-  "access-control-allow-headers": "Range, If-None-Match, If-Modified-Since",
+  "access-control-allow-headers": "Range, If-None-Match, If-Modified-Since, If-Range",
   "access-control-expose-headers": "Content-Length, Content-Range, Accept-Ranges, ETag",
   "access-control-max-age": "86400",
 };
@@ -30,6 +33,23 @@ function withCors(response: Response): Response {
 
 mediaRoutes.options("/*", () => new Response(null, { status: 204, headers: corsHeaders }));
 
+/** If-Range (RFC 9110 §13.1.5): the range applies only while the validator still matches. */
+function ifRangeHolds(header: string | undefined, object: R2Object): boolean {
+  if (header === undefined) return true;
+  if (header.startsWith('"')) return header === object.httpEtag;
+  return header === object.uploaded.toUTCString();
+}
+
+/** 416 for a range that lies wholly outside the object (RFC 9110 §15.5.17). */
+async function unsatisfiable(bucket: R2Bucket, key: string): Promise<Response> {
+  const head = await bucket.head(key);
+  if (!head) return notFound();
+  const response = withCors(problemResponse({ status: 416, detail: `The requested range is not within the ${head.size} bytes of this object.` }));
+  response.headers.set("content-range", `bytes */${head.size}`);
+  response.headers.set("accept-ranges", "bytes");
+  return response;
+}
+
 mediaRoutes.on(["GET", "HEAD"], "/*", async (c) => {
   const path = c.req.path.replace(/^\/media\//, "");
   const signed = signedPrefix.exec(path);
@@ -38,6 +58,7 @@ mediaRoutes.on(["GET", "HEAD"], "/*", async (c) => {
   const served = parseServedKey(key);
   if (!served) return notFound();
   const { videoId } = served;
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
 
   let signedUntil: number | undefined;
   if (token) {
@@ -46,22 +67,45 @@ mediaRoutes.on(["GET", "HEAD"], "/*", async (c) => {
       return withCors(problemResponse({ status: 403, detail: check === "expired" ? "This media link has expired." : "This media link is not valid." }));
     }
     signedUntil = Number(token.split(".")[0]);
-  } else if (await c.env.MEDIA.head(mediaKeys(videoId).privateMarker)) {
-    // A public-looking URL for a private video.
-    return notFound();
   }
 
   const isPlaylist = key.endsWith(".m3u8");
-  const cacheable = !signedUntil && !isPlaylist && c.req.method === "GET" && !c.req.header("range") && !c.req.header("if-none-match");
-  // Edge cache for immutable public objects; the privacy check above still runs on every request.
-  const cacheKey = new Request(new URL(c.req.path, c.req.url).toString(), { method: "GET" });
-  if (cacheable) {
-    const hit = await caches.default.match(cacheKey);
-    if (hit) return hit;
+  const rangeHeader = c.req.header("range");
+  const cacheable = !signedUntil && !isPlaylist && c.req.method === "GET" && !rangeHeader && !c.req.header("if-none-match");
+  const cacheKey = edgeCacheKey(new URL(c.req.url).origin, key);
+  // The private marker, the edge copy and the object's current ETag, looked up together: the
+  // copy is served only if storage still has those bytes (edge-cache.ts).
+  const [marker, cached, current] = await Promise.all([
+    c.env.MEDIA.head(mediaKeys(videoId).privateMarker).then(markerState),
+    cacheable ? caches.default.match(cacheKey) : undefined,
+    cacheable ? c.env.MEDIA.head(key) : null,
+  ]);
+  // A deleted video serves nothing, not even to signed URLs (late writes: media/withdraw.ts);
+  // a private one only under a signed prefix.
+  if (marker === "withdrawn" || (marker === "private" && !signedUntil)) {
+    await cached?.body?.cancel();
+    return notFound();
   }
+  const hit = cacheable ? await validatedHit(cacheKey, key, cached, current, waitUntil) : null;
+  if (hit) return hit;
+  if (cacheable && !current) return notFound();
 
   // Playlists are read whole (they are tiny and their body decides their cache lifetime).
-  const object = await c.env.MEDIA.get(key, { range: isPlaylist ? undefined : c.req.raw.headers, onlyIf: c.req.raw.headers });
+  const range = isPlaylist ? { kind: "none" as const } : parseRange(rangeHeader);
+  if (range.kind === "unsatisfiable") return unsatisfiable(c.env.MEDIA, key);
+  let object: R2ObjectBody | R2Object | null;
+  try {
+    object = await c.env.MEDIA.get(key, { range: range.kind === "range" ? range.range : undefined, onlyIf: c.req.raw.headers });
+  } catch (error) {
+    if (isUnsatisfiableRangeError(error)) return unsatisfiable(c.env.MEDIA, key);
+    throw error;
+  }
+  let ranged = range.kind === "range";
+  if (object && "body" in object && ranged && !ifRangeHolds(c.req.header("if-range"), object)) {
+    ranged = false;
+    await object.body.cancel();
+    object = await c.env.MEDIA.get(key, { onlyIf: c.req.raw.headers });
+  }
   if (!object) return notFound();
   const headers = new Headers(corsHeaders);
   headers.set("content-type", contentTypeFor(key));
@@ -84,20 +128,15 @@ mediaRoutes.on(["GET", "HEAD"], "/*", async (c) => {
   }
   headers.set("cache-control", cacheControlFor(key, { playlistEnded, signedUntil }));
 
-  const range = object.range as { offset?: number; length?: number } | undefined;
-  if (range && c.req.header("range") && typeof body !== "string") {
-    const offset = range.offset ?? 0;
-    const length = range.length ?? object.size - offset;
+  const given = object.range as { offset?: number; length?: number; suffix?: number } | undefined;
+  if (ranged && given && typeof body !== "string") {
+    const offset = given.suffix !== undefined ? Math.max(0, object.size - given.suffix) : (given.offset ?? 0);
+    const length = given.length ?? object.size - offset;
     headers.set("content-range", `bytes ${offset}-${offset + length - 1}/${object.size}`);
     headers.set("content-length", String(length));
     return new Response(c.req.method === "HEAD" ? null : body, { status: 206, headers });
   }
   if (typeof body !== "string") headers.set("content-length", String(object.size));
   const response = new Response(c.req.method === "HEAD" ? null : body, { status: 200, headers });
-  if (cacheable) {
-    const [forClient, forCache] = response.body!.tee();
-    c.executionCtx.waitUntil(caches.default.put(cacheKey, new Response(forCache, response)));
-    return new Response(forClient, response);
-  }
-  return response;
+  return cacheable ? storeCopy(cacheKey, videoId, response, waitUntil) : response;
 });

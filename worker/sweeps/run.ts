@@ -1,6 +1,7 @@
 // Cron sweeps (every minute in production; the local dev stack triggers them too).
 import { openDatabase } from "../db/connection.ts";
 import { sweepAbandonedUploads } from "./abandoned-uploads.ts";
+import { sweepDeletedMedia } from "./deleted-media.ts";
 import { sweepStaleTranscodes } from "./stale-transcodes.ts";
 import { refreshTrending } from "./trending.ts";
 
@@ -8,7 +9,12 @@ export async function runSweeps(env: Env): Promise<void> {
   const { db, close } = openDatabase(env);
   try {
     // Independent sweeps: one failing must not stop the other.
-    const results = await Promise.allSettled([sweepStaleTranscodes(env, db), sweepAbandonedUploads(env, db), refreshTrending(db)]);
+    const results = await Promise.allSettled([
+      sweepStaleTranscodes(env, db),
+      sweepAbandonedUploads(env, db),
+      refreshTrending(db),
+      sweepDeletedMedia(env.MEDIA),
+    ]);
     for (const r of results) if (r.status === "rejected") console.error("sweep failed", r.reason);
   } finally {
     await close();

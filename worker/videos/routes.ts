@@ -3,7 +3,7 @@
 import { Hono, type Context } from "hono";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { mediaKeys, sourceKey, videoPrefix } from "#contract/media-layout.ts";
+import { mediaKeys, sourceKey } from "#contract/media-layout.ts";
 import { videos } from "#db/schema.ts";
 import type { AppEnv } from "../context.ts";
 import { requireUser } from "../auth/guards.ts";
@@ -11,7 +11,8 @@ import { notFound } from "../http/problem.ts";
 import { parseWith, readJson } from "../http/validate.ts";
 import { listLatest, listTrending } from "../discovery/list-queries.ts";
 import { decodeCursor, pageQuerySchema, scoreCursor, timeCursor } from "../discovery/pagination.ts";
-import { deletePrefix } from "../storage/prefix.ts";
+import { listVideoKeys, purgeCachedMedia } from "../media/purge.ts";
+import { withdrawVideoMedia } from "../media/withdraw.ts";
 import { abortMultipartUpload } from "../storage/multipart.ts";
 import { viewRoutes } from "../views/routes.ts";
 import { canView, isOwner } from "./access.ts";
@@ -60,8 +61,11 @@ videoRoutes.patch("/:id", async (c) => {
   const input = await readJson(c, updateVideoSchema);
   if (input.visibility && input.visibility !== video.visibility) {
     // Media access follows at once: the marker decides whether unsigned URLs are served.
-    if (input.visibility === "private") await c.env.MEDIA.put(mediaKeys(video.id).privateMarker, "");
-    else await c.env.MEDIA.delete(mediaKeys(video.id).privateMarker);
+    if (input.visibility === "private") {
+      await c.env.MEDIA.put(mediaKeys(video.id).privateMarker, "");
+      // Unsigned URLs already answer 404 (the marker is checked before the cache); this frees the copies.
+      c.executionCtx.waitUntil(listVideoKeys(c.env.MEDIA, video.id).then((keys) => purgeCachedMedia(new URL(c.req.url).origin, keys)));
+    } else await c.env.MEDIA.delete(mediaKeys(video.id).privateMarker);
   }
   await c.var.db
     .update(videos)
@@ -80,6 +84,8 @@ videoRoutes.delete("/:id", async (c) => {
   if (video.status === "uploading" && video.uploadId) {
     await abortMultipartUpload(c.env, sourceKey(video.id), video.uploadId).catch((err) => console.warn("abort failed", err));
   }
-  await Promise.all([deletePrefix(c.env.MEDIA, videoPrefix(video.id)), c.env.MEDIA.delete(sourceKey(video.id))]);
+  // Nothing of it is served from here on; late writes of running tasks are swept (withdraw.ts).
+  const deleted = await withdrawVideoMedia(c.env.MEDIA, video.id);
+  c.executionCtx.waitUntil(purgeCachedMedia(new URL(c.req.url).origin, deleted));
   return c.body(null, 204);
 });
