@@ -21,7 +21,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { roles, videoStatuses, visibilities } from "../contract/api.ts";
 import type { Rendition } from "../transcode-container/src/contract.ts";
-import { TASK_KINDS, type ChunkSpec, type StoredPlan, type TaskResult } from "../transcode-container/src/chunks/task-contract.ts";
+import { TASK_KINDS, type AudioChunkSpec, type ChunkSpec, type StoredPlan, type TaskResult } from "../transcode-container/src/chunks/task-contract.ts";
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
@@ -164,7 +164,8 @@ export const transcodeTasks = pgTable(
     jobId: uuid("job_id").notNull(),
     state: text("state", { enum: ["pending", "running", "done"] }).notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
-    spec: jsonb("spec").$type<ChunkSpec>(),
+    /** A chunk row's ChunkSpec, an audio row's AudioChunkSpec (the kind says which). */
+    spec: jsonb("spec").$type<ChunkSpec | AudioChunkSpec>(),
     result: jsonb("result").$type<TaskResult>(),
     startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),

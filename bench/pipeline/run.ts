@@ -3,7 +3,7 @@
 //   chunked-1 / chunked-2: the whole local platform (upload-complete → plan → chunk tasks →
 //   playable → ready) with a fleet of 1 and 2 transcoders, each pinned to one core;
 // with wall time, realtime factor and CPU-seconds, plus per-chunk times for the model in
-// docs/benchmarks.md.   node bench/pipeline/run.ts [--seconds 60]
+// docs/benchmarks.md.   node bench/pipeline/run.ts [--seconds 60] [--gop 2]
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { spawn } from "node:child_process";
@@ -28,6 +28,8 @@ function formatSeconds(s: number): string {
 
 const i = process.argv.indexOf("--seconds");
 const seconds = i > 0 ? Number(process.argv[i + 1]) : 60;
+const g = process.argv.indexOf("--gop");
+const gopSeconds = g > 0 ? Number(process.argv[g + 1]) : 2;
 const dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-bench-pipeline-"));
 const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -55,7 +57,7 @@ async function chunked(workers: number, source: Uint8Array): Promise<{ row: Row;
     const entries = logs.flatMap((l) => l.split("\n").filter((x) => x.startsWith("{")).map((x) => JSON.parse(x) as ChunkLog));
     const planned = entries.find((e) => e.message === "planned");
     const planSeconds = planned ? (Date.parse(planned.time) - completedAtEpoch) / 1000 : 0.5;
-    const chunks = entries.filter((e) => e.message === "chunk done" || (e.message === "task done" && e.kind !== "chunk"));
+    const chunks = entries.filter((e) => e.message === "chunk done" || e.message === "audio done" || (e.message === "task done" && e.kind === "stills"));
     return { row: { name: `chunked, ${workers} worker${workers > 1 ? "s" : ""} × 1 core`, playable, ready, cpu }, chunks, planSeconds };
   } finally {
     await stack.stop();
@@ -89,9 +91,22 @@ async function single(url: string): Promise<Row> {
   return { name: "single process × 1 core (today's ladder)", ready, cpu };
 }
 
+/** Least-squares `overhead + perSecond × media seconds` over tasks' encode + upload times. */
+function fitLine(runs: ChunkLog[]): { overhead: number; perSecond: number; count: number } {
+  const xs = runs.map((c) => c.mediaSeconds!);
+  const ys = runs.map((c) => c.encodeSeconds! + c.uploadSeconds!);
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+  const spread = xs.reduce((acc, x) => acc + (x - mean(xs)) ** 2, 0);
+  const perSecond = spread > 1e-9 ? xs.reduce((acc, x, k) => acc + (x - mean(xs)) * (ys[k]! - mean(ys)), 0) / spread : mean(ys) / Math.max(1e-9, mean(xs));
+  return { overhead: Math.max(0, mean(ys) - perSecond * mean(xs)), perSecond, count: runs.length };
+}
+
 try {
   console.log(`generating a ${seconds} s 1080p30 8 Mb/s source with audio…`);
-  const source = new Uint8Array(await readFile(await makeClip(path.join(dir, "source.mp4"), { seconds, width: 1920, height: 1080, videoBitrate: "8M" })));
+  // A keyframe every 2 s, like phone cameras (~1 s) and streaming/OBS settings (2 s); every
+  // chunk decodes from the source keyframe before its start, so x264's default GOP (8.3 s)
+  // would add up to 8 s of 1080p decoding to each chunk (`--gop 8.3` measures that case).
+  const source = new Uint8Array(await readFile(await makeClip(path.join(dir, "source.mp4"), { seconds, width: 1920, height: 1080, videoBitrate: "8M", keyframeSeconds: gopSeconds })));
   // The single-process run reads the same bytes over HTTP from the same kind of storage.
   const stack = await startStack({ stateDir: path.join(dir, "single-state"), databaseUrl: await recreateDatabase(server, "edge_video_bench_pipeline"), build: false, sweepIntervalMs: 0, transcoders: 1 });
   let singleRow: Row;
@@ -109,7 +124,7 @@ try {
   const two = await chunked(2, source);
   console.log(`chunked ×2: playable ${two.row.playable?.toFixed(2)} s, ready ${two.row.ready.toFixed(1)} s, CPU ${two.row.cpu.toFixed(1)} s`);
 
-  console.log(`\n${seconds} s 1080p30 8 Mb/s source with audio, ladder 1080p/720p/480p/360p/240p, machine with ${os.availableParallelism()} cores`);
+  console.log(`\n${seconds} s 1080p30 8 Mb/s source with audio, a keyframe every ${gopSeconds} s, ladder 1080p/720p/480p/360p/240p, machine with ${os.availableParallelism()} cores`);
   console.log("| run | first playable | ready | realtime | CPU-seconds | CPU vs single |");
   console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
   for (const row of [singleRow, one.row, two.row]) {
@@ -119,22 +134,21 @@ try {
   console.log(`\nready speed-up, 2 one-core workers vs the single one-core process: ${(singleRow.ready / two.row.ready).toFixed(2)}× (target ≥ 1.6×)`);
   console.log("¹ the single process publishes while encoding; run alone here it is measured to the end.");
   // Per-task costs on one core, fitted from this run's chunks (both fleets), for the model.
-  const chunkRuns = [...one.chunks, ...two.chunks].filter((c) => c.message === "chunk done");
-  const xs = chunkRuns.map((c) => c.mediaSeconds!);
-  const ys = chunkRuns.map((c) => c.encodeSeconds! + c.uploadSeconds!);
+  const tasks = [...one.chunks, ...two.chunks];
+  const video = fitLine(tasks.filter((c) => c.message === "chunk done"));
+  const audio = fitLine(tasks.filter((c) => c.message === "audio done"));
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
-  const slope = xs.reduce((acc, x, k) => acc + (x - mean(xs)) * (ys[k]! - mean(ys)), 0) / Math.max(1e-9, xs.reduce((acc, x) => acc + (x - mean(xs)) ** 2, 0));
-  const audio = [...one.chunks, ...two.chunks].filter((c) => c.kind === "audio").map((c) => c.seconds!);
   const stills = [...one.chunks, ...two.chunks].filter((c) => c.kind === "stills").map((c) => c.seconds!);
   const measured = {
-    chunkPerSecond: slope,
-    chunkOverhead: Math.max(0, mean(ys) - slope * mean(xs)),
-    audioPerSecond: mean(audio) / seconds,
+    chunkPerSecond: video.perSecond,
+    chunkOverhead: video.overhead,
+    audioPerSecond: audio.perSecond,
+    audioOverhead: audio.overhead,
     stills: mean(stills),
     plan: mean([one.planSeconds, two.planSeconds]),
     dispatch: 0.3,
   };
-  console.log(`\nper task on one core (fit over ${chunkRuns.length} chunks): ${measured.chunkOverhead.toFixed(2)} s + ${measured.chunkPerSecond.toFixed(3)} s per second of video (a 16 s chunk: ${(measured.chunkOverhead + 16 * measured.chunkPerSecond).toFixed(1)} s); audio ${(1 / measured.audioPerSecond).toFixed(0)}× realtime; stills ${measured.stills.toFixed(1)} s; upload-complete → plan ${measured.plan.toFixed(2)} s; 0.3 s per queue hop assumed`);
+  console.log(`\nper task on one core (fit over ${video.count} video chunks): ${measured.chunkOverhead.toFixed(2)} s + ${measured.chunkPerSecond.toFixed(3)} s per second of video (a 16 s chunk: ${(measured.chunkOverhead + 16 * measured.chunkPerSecond).toFixed(1)} s); audio (fit over ${audio.count} audio chunks) ${measured.audioOverhead.toFixed(2)} s + ${measured.audioPerSecond.toFixed(4)} s per second (a 64 s chunk: ${(measured.audioOverhead + 64 * measured.audioPerSecond).toFixed(2)} s); stills ${measured.stills.toFixed(1)} s; upload-complete → plan ${measured.plan.toFixed(2)} s; 0.3 s per queue hop assumed`);
   console.log("\nModel (1080p30 with audio, 1-vCPU workers): ready after upload-complete / first playable");
   const fleets = [1, 16, 64, 256];
   console.log(`| length | ${fleets.map((w) => `${w} worker${w > 1 ? "s" : ""}`).join(" | ")} |`);

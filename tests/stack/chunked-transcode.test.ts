@@ -54,7 +54,7 @@ describe("a 3-minute 1080p upload through two transcoders", () => {
     // The work really was spread: many chunks, and both transcoders encoded some.
     const { rows } = await db.query("select kind, count(*)::int as n, max(attempts) as attempts from transcode_tasks where video_id = $1 group by kind order by kind", [videoId]);
     expect(rows).toEqual([
-      { kind: "audio", n: 1, attempts: 1 },
+      { kind: "audio", n: 4, attempts: 1 }, // 0–8, 8–64, 64–128, 128–180 s
       { kind: "chunk", n: expect.any(Number), attempts: 1 },
       { kind: "stills", n: 1, attempts: 1 },
     ]);

@@ -1,7 +1,7 @@
 // Measures a chunked transcode end to end (local R2, two transcoder processes, signed tasks and
 // callbacks, driven the way the Worker drives them):
 //   node tests/transcoder/measure.ts [width height seconds]   (default 1920 1080 10)
-// Prints seconds to the audio task's "playable" and to everything published, and the realtime
+// Prints seconds to playable (the first video and audio chunks in) and to everything published, and the realtime
 // factor of the whole run and of each chunk's encode.
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -23,7 +23,10 @@ try {
   const started = Date.now();
   const run = await transcodeChunked(transcoders, new TestBucket(r2), recorder, clip);
   const total = (Date.now() - started) / 1000;
-  const playable = recorder.events.find((e) => e.payload.jobId === run.jobId && e.payload.event === "playable");
+  // Playable once the first video chunk and the first audio chunk are in.
+  const doneAt = (kind: string) => recorder.events.find((e) => e.payload.jobId === run.jobId && e.payload.event === "done" && e.payload.task.kind === kind && e.payload.task.index === 0)?.receivedAt;
+  const firstIn = [doneAt("chunk"), ...(run.plan?.hasAudio ? [doneAt("audio")] : [])];
+  const playable = firstIn.every((t) => t !== undefined) ? { receivedAt: Math.max(...(firstIn as number[])) } : null;
   const chunks = transcoders
     .flatMap((t) => t.logs)
     .map((line) => /"message":"chunk done".*"mediaSeconds":([\d.]+).*"encodeSeconds":([\d.]+)/.exec(line))

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from "vitest";
 import { sourceKey } from "../../contract/media-layout.ts";
 import { TASK_PATHS, type ChunkTask, type TaskCallback, type TaskOutcome } from "../../transcode-container/src/chunks/task-contract.ts";
 import { listJobDirs } from "../../transcode-container/src/work-dir.ts";
@@ -108,7 +108,7 @@ describe("HTTP contract", () => {
     expect(invalid.errors?.map((e) => e.path).sort()).toEqual(["callback.url", "chunk.index", "chunk.segmentCount", "jobId", "source.url"]);
     for (const error of invalid.errors ?? []) expect(error.message).toEqual(expect.any(String));
     const missing = await expectProblem(await postTask(base, TASK_PATHS.audio, { videoId: body.videoId }), 400);
-    expect(missing.errors?.map((e) => e.path)).toEqual(expect.arrayContaining(["jobId", "source", "durationSeconds", "callback"]));
+    expect(missing.errors?.map((e) => e.path)).toEqual(expect.arrayContaining(["jobId", "source", "audio", "callback"]));
     const stills = await expectProblem(await postTask(base, TASK_PATHS.stills, { ...body, durationSeconds: -1 }), 400);
     expect(stills.errors?.map((e) => e.path)).toEqual(expect.arrayContaining(["durationSeconds", "deinterlace", "images"]));
     const probe = await expectProblem(await postTask(base, TASK_PATHS.probe, { videoId: "x", source: {} }), 400);
@@ -159,26 +159,28 @@ describe("task lifecycle", () => {
   });
 
   it("stops a task the Worker no longer wants (410 to its callback): FFmpeg killed, temp folder removed, nothing reported", async () => {
-    const [transcoder] = transcoders;
-    // Ten minutes of sound behind a tiny picture: the audio task is still encoding when its
-    // first segment is out and its "playable" is answered 410.
+    // Ten minutes of sound behind a tiny picture, as one audio chunk: still encoding when its
+    // first heartbeat (every second here) is answered 410.
+    const transcoder = await TranscoderProcess.start(inject("r2"), { env: { HEARTBEAT_SECONDS: "1" } });
+    onTestFinished(() => transcoder.stop());
     const file = await makeClip(dir, "ten-minutes", { width: 64, height: 64, seconds: 600, rate: 1, audio: true });
     const videoId = crypto.randomUUID();
     const jobId = crypto.randomUUID();
     await bucket.uploadFile(sourceKey(videoId), file);
-    const body = { videoId, jobId, source: { url: await bucket.presignGet(sourceKey(videoId)) }, callback: { url: recorder.url }, durationSeconds: 600 };
+    const audio = { index: 1, firstSegment: 3, startSeconds: 8, endSeconds: 600 };
+    const body = { videoId, jobId, source: { url: await bucket.presignGet(sourceKey(videoId)) }, callback: { url: recorder.url }, audio };
     recorder.gone.add(jobId);
     const since = Date.now();
-    expect((await postTask(transcoder!.baseUrl, TASK_PATHS.audio, body)).status).toBe(202);
-    await waitUntil(async () => recorder.attempts.has(`${jobId}:audio:0:playable`), "the audio task says playable");
-    await waitUntil(async () => !(await health(transcoder!)).busy, "the slot is free", 10_000);
+    expect((await postTask(transcoder.baseUrl, TASK_PATHS.audio, body)).status).toBe(202);
+    await waitUntil(async () => recorder.attempts.has(`${jobId}:audio:1:heartbeat`), "the audio task sends a heartbeat", 10_000);
+    await waitUntil(async () => !(await health(transcoder)).busy, "the slot is free", 10_000);
     console.info(`task no longer wanted: stopped ${Date.now() - since} ms after it was posted`);
-    expect(await childProcesses(transcoder!.child.pid!)).toEqual([]);
-    expect(await listJobDirs(transcoder!.workDir)).toEqual([]);
-    // Stopped part-way: the audio playlist never ended, and no outcome was sent.
-    expect(await bucket.getText(`videos/${videoId}/audio/playlist.m3u8`)).not.toContain("#EXT-X-ENDLIST");
+    expect(await childProcesses(transcoder.child.pid!)).toEqual([]);
+    expect(await listJobDirs(transcoder.workDir)).toEqual([]);
+    // Stopped part-way: nothing was uploaded and no outcome was sent.
+    expect(await bucket.list(`videos/${videoId}/audio/`)).toEqual([]);
     await sleep(1_000);
-    expect(recorder.attempts.has(`${jobId}:audio:0:done`)).toBe(false);
+    expect(recorder.attempts.has(`${jobId}:audio:1:done`)).toBe(false);
   });
 
   it("aborts its running task when stopped (SIGTERM): FFmpeg killed, temp folder removed before it exits", async () => {

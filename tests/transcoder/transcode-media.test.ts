@@ -89,34 +89,39 @@ async function expectDecodes(result: ChunkedRun, rung: string, frames: number): 
 describe("publishing", () => {
   it("transcodes a landscape clip with audio in chunks across two transcoders into an aligned ladder with an audio group", async () => {
     const file = await makeClip(dir, "landscape", { width: 1280, height: 720, seconds: 12, audio: true });
-    // What storage holds when the audio task says "playable"; that first delivery fails and must be retried.
-    let atPlayable: string[] | null = null;
+    // What storage holds when the first audio chunk reports; that first delivery fails and must be retried.
+    let atAudioDone: string[] | null = null;
     recorder.hooks.push(async (payload) => {
-      if (payload.event === "playable" && payload.task.kind === "audio") atPlayable = await bucket.list(`videos/${payload.videoId}/audio/`);
+      if (payload.event === "done" && payload.task.kind === "audio" && payload.task.index === 0) atAudioDone ??= await bucket.list(`videos/${payload.videoId}/audio/`);
     });
-    recorder.failures.set("playable", 1);
+    recorder.failures.set("done", 1);
     const started = Date.now();
     const result = await run(file);
     const seconds = (Date.now() - started) / 1000;
     const prefix = `videos/${result.videoId}/`;
 
     expect(result.plan).toMatchObject({ durationSeconds: 12, width: 1280, height: 720, hasAudio: true, frameCount: 360 });
-    // Chunk 0 is the 1 s startup segment alone; the 5 segments span several chunks.
+    // Chunk 0 is the 0.5 s startup segment alone; the 6 segments span several chunks.
     const chunks = result.plan!.chunks;
-    expect(chunks[0]).toMatchObject({ segmentCount: 1, endSeconds: 1 });
+    expect(chunks[0]).toMatchObject({ segmentCount: 1, endSeconds: 0.5 });
     expect(chunks.length).toBeGreaterThanOrEqual(3);
-    expect(chunks.reduce((sum, c) => sum + c.segmentCount, 0)).toBe(5);
+    expect(chunks.reduce((sum, c) => sum + c.segmentCount, 0)).toBe(6);
     expect(rungSummary(result)).toEqual(["720p:1280x720", "480p:854x480", "360p:640x360", "240p:426x240"]);
     const video = await published(result);
 
-    // Every task reported its outcome by signed callback; the audio task's "playable" came once
-    // (retried after the failed delivery), with its first segment already stored.
+    // Audio in chunks on the 8 s AAC-frame grid: 0–8 s, then 8–12 s.
+    expect(result.plan!.audioChunks).toEqual([
+      { index: 0, firstSegment: 1, startSeconds: 0, endSeconds: 8 },
+      { index: 1, firstSegment: 3, startSeconds: 8, endSeconds: 12 },
+    ]);
+    // Every task reported its outcome by signed callback, once each; the first delivery failed
+    // and was retried, with the first audio chunk's segments already stored.
     expect(recorder.problems).toEqual([]);
     const callbacks = recorder.for(result.jobId);
     expect(callbacks.filter((e) => e.event === "done")).toHaveLength(result.tasks.length);
-    expect(callbacks.filter((e) => e.event === "playable").map((e) => e.task)).toEqual([{ kind: "audio", index: 0 }]);
-    expect(recorder.attempts.get(`${result.jobId}:audio:0:playable`)).toBe(2);
-    expect(atPlayable).toEqual(expect.arrayContaining([`${prefix}audio/init.mp4`, `${prefix}audio/seg_00001.m4s`, `${prefix}audio/playlist.m3u8`]));
+    const doneDeliveries = [...recorder.attempts].filter(([key]) => key.startsWith(`${result.jobId}:`) && key.endsWith(":done")).reduce((sum, [, n]) => sum + n, 0);
+    expect(doneDeliveries).toBe(result.tasks.length + 1);
+    expect(atAudioDone).toEqual(expect.arrayContaining([`${prefix}audio/init.mp4`, `${prefix}audio/seg_00001.m4s`, `${prefix}audio/seg_00002.m4s`]));
 
     // Master: start rung (480p) first, every attribute, relative URIs, one AUDIO group.
     expect(video.master.map((v) => v.uri)).toEqual(["480p/playlist.m3u8", "720p/playlist.m3u8", "360p/playlist.m3u8", "240p/playlist.m3u8"]);
@@ -134,10 +139,10 @@ describe("publishing", () => {
     expect(video.masterText).toMatch(/#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",.*URI="audio\/playlist\.m3u8"/);
     expect(video.audioUri).toBe("audio/playlist.m3u8");
 
-    // Every rung: identical boundaries (1 s startup segments, then 2 and 4 s), one timeline
+    // Every rung: identical boundaries (0.5, 0.5, 1 and 2 s startup segments, then 4 s), one timeline
     // across the chunk seams, and a full decode gives the source's frames.
     const reference = durations(video.playlists.get("720p")!);
-    expect(reference).toEqual(["1.000", "1.000", "2.000", "4.000", "4.000"]);
+    expect(reference).toEqual(["0.500", "0.500", "1.000", "2.000", "4.000", "4.000"]);
     expect((await decodeFile(file)).frames).toBe(360);
     for (const rung of ["720p", "480p", "360p", "240p"]) {
       const playlist = video.playlists.get(rung)!;
@@ -147,7 +152,12 @@ describe("publishing", () => {
     }
     const audio = video.playlists.get("audio")!;
     expect(audio.ended).toBe(true);
-    expect(audio.segments.reduce((sum, s) => sum + s.duration, 0)).toBeCloseTo(12, 0);
+    // Sample-exact across the audio seam at 8 s: one timeline, as long as the video within 50 ms.
+    expect(audio.segments.map((s) => s.uri)).toEqual(["seg_00001.m4s", "seg_00002.m4s", "seg_00003.m4s"]);
+    expect(Math.abs(audio.segments.reduce((sum, s) => sum + s.duration, 0) - 12)).toBeLessThan(0.05);
+    const storedAudio = await readStoredRendition(bucket, result.videoId, "audio", dir);
+    expect(storedAudio.continuous, "audio fragment decode times follow on").toBe(true);
+    expect((await decodeFile(storedAudio.file)).errors).toBe("");
     const audioStreams = await probeStoredRung(bucket, result.videoId, "audio");
     expect(audioStreams.map((s) => s.codec_name)).toEqual(["aac"]);
     const streams = await probeStoredRung(bucket, result.videoId, "480p");
@@ -230,8 +240,8 @@ describe("publishing", () => {
     expect(result.plan!.chunks.length).toBeGreaterThanOrEqual(3);
     const video = await published(result);
     const reference = durations(video.playlists.get("720p")!);
-    // Boundaries at 0, 1, 2, 4 s snapped to the 29.97 grid, shared by the 59.94 rung.
-    expect(reference.slice(0, 3)).toEqual(["1.001", "1.001", "2.002"]);
+    // Boundaries at 0, 0.5, 1, 2, 4 s snapped to the 29.97 grid (15 frames = 0.5005 s), shared by the 59.94 rung.
+    expect(reference.slice(0, 3)).toEqual(["0.500", "0.500", "1.001"]);
     expect(reference.reduce((sum, d) => sum + Number(d), 0)).toBeCloseTo(6, 0);
     expect(video.master.find((v) => v.uri.startsWith("720p"))!.attributes["FRAME-RATE"]).toBe("59.940");
     const frames = result.plan!.frameCount;

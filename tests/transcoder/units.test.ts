@@ -5,10 +5,11 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { assemble, type FinishedChunk } from "../../transcode-container/src/chunks/assemble.ts";
+import { assemble, assembleAudio, type FinishedChunk } from "../../transcode-container/src/chunks/assemble.ts";
 import { fragmentTimes, segmentTimeline, splitFragments } from "../../transcode-container/src/chunks/fmp4.ts";
 import { renderChunkedMaster } from "../../transcode-container/src/chunks/master.ts";
-import { CHUNK_PROFILE, planChunks, storyboardVtt, type ChunkSpec } from "../../transcode-container/src/chunks/plan.ts";
+import { CHUNK_PROFILE, planAudioChunks, planChunks, storyboardVtt, type ChunkSpec } from "../../transcode-container/src/chunks/plan.ts";
+import { buildAudioArgs } from "../../transcode-container/src/chunks/audio-job.ts";
 import type { StoredPlan } from "../../transcode-container/src/chunks/task-contract.ts";
 import { signCallback, verifyCallbackSignature } from "../../transcode-container/src/callback-signature.ts";
 import { buildLadderArgs, forceKeyFramesExpression, outputLayout } from "../../transcode-container/src/ffmpeg-args.ts";
@@ -123,7 +124,17 @@ describe("ladder", () => {
 
 describe("keyframes and segments", () => {
   it("plans short startup segments then 4 s segments", () => {
-    expect(keyframeBoundaries(7)).toEqual([0, 1, 2, 4, 8, 12, 16]);
+    expect(keyframeBoundaries(8)).toEqual([0, 0.5, 1, 2, 4, 8, 12, 16]);
+  });
+
+  it("drops a startup boundary that snaps onto the previous one's frame, in the plan and the expression alike", () => {
+    // 1 fps: 0.5 s snaps to frame 1, the same frame as the 1 s boundary.
+    const ladder = buildLadder({ width: 640, height: 360, frameRate: { num: 1, den: 1 }, hasAudio: false });
+    const plan = planChunks({ durationSeconds: 20, ladder, videoStartSeconds: 0, storyboard: { interval: 10, tileWidth: 160, tileHeight: 90, columns: 10 } });
+    expect(plan.chunks.slice(0, 4).map((c) => [c.firstSegment, c.startFrame + 0])).toEqual([[1, 0], [2, 1], [3, 2], [4, 4]]);
+    const slow = forceKeyFramesExpression({ num: 1, den: 1 });
+    expect(slow).toContain("if(eq(n_forced,1),0.5,if(eq(n_forced,2),2,(4+4*(n_forced-3))))");
+    expect(forceKeyFramesExpression({ num: 30, den: 1 })).toContain("if(eq(n_forced,1),0.5,if(eq(n_forced,2),1,if(eq(n_forced,3),2,(4+4*(n_forced-4)))))");
   });
 
   it("builds an expression that snaps boundaries to the slowest rung's frame grid", () => {
@@ -337,7 +348,7 @@ function chunkPlan(frameRate: Rational, durationSeconds: number, options: { hasA
   const ladder = buildLadder({ width: 1280, height: 720, frameRate, hasAudio: options.hasAudio ?? true });
   const images = planImages(durationSeconds, 1280, 720, rationalValue(ladder.sourceFrameRate));
   const plan = planChunks({ durationSeconds, ladder, videoStartSeconds: options.videoStartSeconds ?? 0, storyboard: images.storyboard });
-  const stored: StoredPlan = { durationSeconds, width: 1280, height: 720, hasAudio: ladder.hasAudio, ladder, images, frameCount: plan.frameCount, firstFrameIndex: plan.firstFrameIndex, chunkCount: plan.chunks.length };
+  const stored: StoredPlan = { durationSeconds, width: 1280, height: 720, hasAudio: ladder.hasAudio, ladder, images, frameCount: plan.frameCount, firstFrameIndex: plan.firstFrameIndex, chunkCount: plan.chunks.length, audioChunkCount: planAudioChunks(durationSeconds).length };
   return { ...plan, ladder, images, stored };
 }
 
@@ -354,15 +365,15 @@ function profileSizes(total: number): number[] {
 }
 
 describe("chunk plan", () => {
-  it("starts with one 1 s segment, then grows chunk by chunk as CHUNK_PROFILE says", () => {
+  it("starts with one 0.5 s segment, then grows chunk by chunk as CHUNK_PROFILE says", () => {
     expect(CHUNK_PROFILE.segmentsPerChunk[0]).toBe(1);
     const plan = chunkPlan(RATES["30"]!, 61);
     expect(plan.frameCount).toBe(1830);
-    expect(plan.chunks[0]).toMatchObject({ index: 0, firstSegment: 1, segmentCount: 1, endFrame: 30, endSeconds: 1 });
-    // 61 s: segments start at 0, 1, 2 and every 4 s from 4 to 60: 18 of them.
-    expect(plan.chunks.map((c) => c.segmentCount)).toEqual(profileSizes(18));
+    expect(plan.chunks[0]).toMatchObject({ index: 0, firstSegment: 1, segmentCount: 1, endFrame: 15, endSeconds: 0.5 });
+    // 61 s: segments start at 0, 0.5, 1, 2 and every 4 s from 4 to 60: 19 of them.
+    expect(plan.chunks.map((c) => c.segmentCount)).toEqual(profileSizes(19));
     expect(plan.chunks.at(-1)).toMatchObject({ endFrame: 1830, endSeconds: 61 });
-    expect(chunkPlan(RATES["30"]!, 3600).chunks).toHaveLength(profileSizes(3 + 899).length);
+    expect(chunkPlan(RATES["30"]!, 3600).chunks).toHaveLength(profileSizes(4 + 899).length);
     expect(chunkPlan(RATES["30"]!, 10, { videoStartSeconds: 0.5 }).firstFrameIndex).toBe(15);
   });
 
@@ -397,9 +408,9 @@ describe("chunk plan", () => {
     }
     const counts = (seconds: number) => chunkPlan(RATES["29.97"]!, seconds).chunks.map((c) => c.segmentCount);
     expect(counts(0.5)).toEqual([1]);
-    expect(counts(4)).toEqual(profileSizes(3));
+    expect(counts(4)).toEqual(profileSizes(4));
     // 10 ms past the 4 s boundary still gets its own (tiny) last segment.
-    expect(counts(4.01)).toEqual(profileSizes(4));
+    expect(counts(4.01)).toEqual(profileSizes(5));
   });
 
   it("hands every storyboard tile to the one chunk its time falls in", () => {
@@ -420,6 +431,42 @@ describe("chunk plan", () => {
   });
 });
 
+describe("audio chunk plan", () => {
+  it("cuts the audio on the 8 s grid (whole AAC frames at 48 kHz): 8 s first, then 56 s, then 64 s", () => {
+    expect((8 * 48000) % 1024).toBe(0);
+    expect(planAudioChunks(5)).toEqual([{ index: 0, firstSegment: 1, startSeconds: 0, endSeconds: 5 }]);
+    expect(planAudioChunks(130.5)).toEqual([
+      { index: 0, firstSegment: 1, startSeconds: 0, endSeconds: 8 },
+      { index: 1, firstSegment: 3, startSeconds: 8, endSeconds: 64 },
+      { index: 2, firstSegment: 17, startSeconds: 64, endSeconds: 128 },
+      { index: 3, firstSegment: 33, startSeconds: 128, endSeconds: 130.5 },
+    ]);
+    for (const seconds of [0.5, 8, 8.0004, 61, 3600, 21600]) {
+      const chunks = planAudioChunks(seconds);
+      expect(chunks[0]!.startSeconds).toBe(0);
+      expect(chunks.at(-1)!.endSeconds).toBeCloseTo(seconds, 6);
+      chunks.forEach((chunk, i) => {
+        expect(chunk.startSeconds % 8, `${seconds} s chunk ${i}`).toBe(0);
+        if (i > 0) expect(chunk.startSeconds).toBe(chunks[i - 1]!.endSeconds);
+        // At most one ~4 s segment per 4 s: the next chunk's numbers are never reached.
+        if (i > 0) expect(chunk.firstSegment).toBeGreaterThanOrEqual(chunks[i - 1]!.firstSegment + Math.floor((chunks[i - 1]!.endSeconds - chunks[i - 1]!.startSeconds) / 4));
+      });
+    }
+    expect(planAudioChunks(3600)).toHaveLength(2 + Math.ceil((3600 - 64) / 64));
+  });
+
+  it("primes the encoder before a chunk's start and keeps exactly its frames", () => {
+    const args = (start: number, end: number) => buildAudioArgs("https://r2.example/src.mp4", { index: 1, firstSegment: 3, startSeconds: start, endSeconds: end }, "/tmp/a.mp4");
+    const later = args(8, 64);
+    expect(later[later.indexOf("-ss") + 1]).toBe((8 - 2048 / 48000).toFixed(6));
+    expect(later[later.indexOf("-bsf:a") + 1]).toBe(`noise=drop=lt(pts\\,2048)+gte(pts\\,${2048 + 56 * 48000})`);
+    expect(later).toContain("-vn"); // the video stream is never decoded
+    const first = args(0, 8);
+    expect(first[first.indexOf("-ss") + 1]).toBe("0.000000");
+    expect(first[first.indexOf("-bsf:a") + 1]).toBe(`noise=drop=lt(pts\\,0)+gte(pts\\,${8 * 48000})`);
+  });
+});
+
 describe("storyboard cues", () => {
   it("point into the sheet of the chunk their time falls in, row by row, the last cue ending with the video", () => {
     const plan = chunkPlan(RATES["30"]!, 61);
@@ -434,7 +481,8 @@ describe("storyboard cues", () => {
       y: Number(m[7]),
     }));
     expect(cues.map((c) => c.start)).toEqual(Array.from({ length: 61 }, (_, i) => i));
-    expect(new Set(cues.map((c) => c.sheet)).size).toBe(plan.chunks.length);
+    // Every chunk with a tile has its sheet (the 0.5–1 s chunk holds none at 1 s intervals).
+    expect([...new Set(cues.map((c) => c.sheet))]).toEqual(plan.chunks.filter((c) => c.tileCount > 0).map((c) => c.index));
     for (const cue of cues) {
       const chunk = plan.chunks[cue.sheet]!;
       expect(cue.start).toBeGreaterThanOrEqual(chunk.startSeconds);
@@ -533,6 +581,24 @@ describe("assembly", () => {
     expect(assemble(plan.stored, [all[0], all[1], finished(c2, [4])]).shortChunk).toBeNull();
     // Only the finished prefix counts.
     expect(assemble(plan.stored, [all[0], undefined, finished(c2, [4])]).shortChunk).toBeNull();
+  });
+});
+
+describe("audio assembly", () => {
+  const audioChunks = planAudioChunks(20);
+  const stored = { audioChunkCount: audioChunks.length };
+  const finished = (i: number, durations: number[]) => ({ spec: audioChunks[i]!, renditions: [{ name: "audio", codecs: "mp4a.40.2", segments: durations.map((duration) => ({ duration, bytes: 100 })) }] });
+
+  it("grows the audio playlist over the contiguous prefix of finished audio chunks", () => {
+    expect(assembleAudio(stored, [])).toEqual({ prefix: 0, ended: false, playlist: null });
+    expect(assembleAudio(stored, [undefined, finished(1, [4.010667, 4.010667, 4.010667])]).playlist).toBeNull();
+    const first = assembleAudio(stored, [finished(0, [4.010667, 3.989333])]);
+    expect(first).toMatchObject({ prefix: 1, ended: false });
+    expect(first.playlist!.split("\n").filter((l) => l.startsWith("seg_"))).toEqual(["seg_00001.m4s", "seg_00002.m4s"]);
+    const all = assembleAudio(stored, [finished(0, [4.010667, 3.989333]), finished(1, [4.010667, 4.010667, 4.010667])]);
+    expect(all).toMatchObject({ prefix: 2, ended: true });
+    expect(all.playlist!.split("\n").filter((l) => l.startsWith("seg_"))).toEqual(["seg_00001.m4s", "seg_00002.m4s", "seg_00003.m4s", "seg_00004.m4s", "seg_00005.m4s"]);
+    expect(all.playlist).toContain("#EXT-X-ENDLIST");
   });
 });
 

@@ -1,5 +1,5 @@
 // Chunked transcoding as the Worker sees it, in workerd against real Postgres and local R2:
-// signed task callbacks (heartbeat, the audio's "playable", outcomes), publishing over the
+// signed task callbacks (heartbeats, outcomes), publishing over the
 // contiguous prefix of finished chunks, per-task retries and the sweep.
 import { env, SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
@@ -9,8 +9,8 @@ import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
 import { mediaKeys } from "#contract/media-layout.ts";
 import { signCallback, verifyCallbackSignature as verifyCallback } from "#transcoder/callback-signature.ts";
 import { buildLadder } from "#transcoder/ladder-profile.ts";
-import { planChunks } from "#transcoder/chunks/plan.ts";
-import type { ChunkSpec, StoredPlan, TaskOutcome } from "#transcoder/chunks/task-contract.ts";
+import { planAudioChunks, planChunks } from "#transcoder/chunks/plan.ts";
+import type { AudioChunkSpec, ChunkSpec, StoredPlan, TaskOutcome } from "#transcoder/chunks/task-contract.ts";
 import { leaseTranscode } from "#worker/transcode/lease.ts";
 import { sweepStaleTranscodes } from "#worker/sweeps/stale-transcodes.ts";
 
@@ -34,20 +34,28 @@ async function plannedVideo() {
   if (lease.kind !== "leased") throw new Error("no lease");
   const ladder = buildLadder({ width: 1280, height: 720, frameRate: { num: 30, den: 1 }, hasAudio: true });
   const chunkPlan = planChunks({ durationSeconds: 30, ladder, videoStartSeconds: 0, storyboard });
+  const audioChunks = planAudioChunks(30);
   const poster = { start: 3, end: 6, sampleRate: 1, batch: 5, width: 640, height: 360 };
   const plan: StoredPlan = {
     durationSeconds: 30, width: 1280, height: 720, hasAudio: true, ladder, frameCount: chunkPlan.frameCount, firstFrameIndex: 0,
     chunkCount: chunkPlan.chunks.length,
+    audioChunkCount: audioChunks.length,
     images: { poster, thumbnails: { first: 3.75, interval: 7.5, count: 4, width: 320, height: 180 }, storyboard },
   };
   const { videoId, jobId } = lease.lease;
   await db.update(videos).set({ plan }).where(eq(videos.id, videoId));
   await db.insert(transcodeTasks).values([
     ...chunkPlan.chunks.map((spec) => ({ videoId, jobId, kind: "chunk" as const, index: spec.index, spec, state: "running" as const, attempts: 1 })),
-    { videoId, jobId, kind: "audio" as const, index: 0, state: "running" as const, attempts: 1 },
+    ...audioChunks.map((spec) => ({ videoId, jobId, kind: "audio" as const, index: spec.index, spec, state: "running" as const, attempts: 1 })),
     { videoId, jobId, kind: "stills" as const, index: 0, state: "running" as const, attempts: 1 },
   ]);
-  return { videoId, jobId, plan, chunks: chunkPlan.chunks };
+  return { videoId, jobId, plan, chunks: chunkPlan.chunks, audioChunks };
+}
+
+function audioOutcome(spec: AudioChunkSpec): TaskOutcome {
+  const count = Math.max(1, Math.round((spec.endSeconds - spec.startSeconds) / 4));
+  const duration = (spec.endSeconds - spec.startSeconds) / count;
+  return { ok: true, keys: [], renditions: [{ name: "audio", codecs: "mp4a.40.2", segments: Array.from({ length: count }, () => ({ duration, bytes: 1000 })) }] };
 }
 
 function chunkOutcome(plan: StoredPlan, spec: ChunkSpec): TaskOutcome {
@@ -99,7 +107,7 @@ describe("task callbacks", () => {
     expect((await post(callback(v, "chunk", 0, "heartbeat"))).status).toBe(204);
   });
 
-  it("publishes over the contiguous prefix of finished chunks; playable once chunk 0 and the audio's first segment are out; ready at the end", async () => {
+  it("publishes over the contiguous prefix of finished chunks; playable once the first video and audio chunks are out; ready at the end", async () => {
     const v = await plannedVideo();
     const keys = mediaKeys(v.videoId);
     // A later chunk first: nothing can be published past the gap.
@@ -111,8 +119,16 @@ describe("task callbacks", () => {
     expect(playlist).not.toContain("seg_00003.m4s");
     expect(playlist).not.toContain("#EXT-X-ENDLIST");
     expect((await row(v.videoId)).playable).toBe(false); // the audio is not out yet
-    expect((await post(callback(v, "audio", 0, "playable"))).status).toBe(204);
+    // The second audio chunk alone publishes nothing: the audio playlist grows from its start.
+    expect((await post(callback(v, "audio", 1, "done", audioOutcome(v.audioChunks[1]!)))).status).toBe(204);
+    expect(await text(keys.playlist("audio"))).toBeNull();
+    expect((await row(v.videoId)).playable).toBe(false);
+    expect((await post(callback(v, "audio", 0, "done", audioOutcome(v.audioChunks[0]!)))).status).toBe(204);
     expect((await row(v.videoId)).playable).toBe(true);
+    const audioPlaylist = await text(keys.playlist("audio"));
+    // 0–8 s is two segments (1, 2), 8–30 s starts at segment 3 on the 4 s grid.
+    expect(audioPlaylist!.match(/seg_\d+\.m4s/g)).toEqual(["seg_00001.m4s", "seg_00002.m4s", "seg_00003.m4s", "seg_00004.m4s", "seg_00005.m4s", "seg_00006.m4s", "seg_00007.m4s", "seg_00008.m4s"]);
+    expect(audioPlaylist).toContain("#EXT-X-ENDLIST");
     const master = await text(keys.master);
     expect(master).toContain('#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio"');
     expect(master).toContain('AUDIO="audio"');
@@ -121,7 +137,6 @@ describe("task callbacks", () => {
     playlist = await text(keys.playlist("720p"));
     expect(playlist!.match(/seg_\d+\.m4s/g)).toEqual(["seg_00001.m4s", "seg_00002.m4s", "seg_00003.m4s"]);
     for (const spec of v.chunks.slice(3)) await post(callback(v, "chunk", spec.index, "done", chunkOutcome(v.plan, spec)));
-    await post(callback(v, "audio", 0, "done", { ok: true, keys: [], renditions: [] }));
     expect((await row(v.videoId)).status).toBe("processing"); // stills still running
     await post(callback(v, "stills", 0, "done", { ok: true, keys: [keys.poster, keys.thumbnail(1)], renditions: [] }));
     const ready = await row(v.videoId);

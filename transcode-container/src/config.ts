@@ -21,6 +21,8 @@ const configSchema = z.object({
   FFPROBE_PATH: z.string().min(1).default("ffprobe"),
   /** Heavy tasks (chunks, audio, stills) run at once: one per vCPU. */
   TASK_SLOTS: z.coerce.number().int().min(1).max(16).default(1),
+  /** Seconds between a running task's heartbeats (the Worker re-leases a task whose heartbeats stop; tests shorten it). */
+  HEARTBEAT_SECONDS: z.coerce.number().min(0.1).max(30).default(10),
 });
 
 export type Config = {
@@ -35,6 +37,7 @@ export type Config = {
   ffmpegPath: string;
   ffprobePath: string;
   taskSlots: number;
+  heartbeatMs: number;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -63,5 +66,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
     taskSlots: e.TASK_SLOTS,
+    heartbeatMs: e.HEARTBEAT_SECONDS * 1000,
   };
 }

@@ -40,7 +40,10 @@ const num = (value: number): string => String(Math.round(value * 1000) / 1000);
  * rung and a 60 fps rung put their keyframes on the very same frame (aligned segments).
  */
 export function forceKeyFramesExpression(gridRate: Rational, firstBoundary = 0, startSeconds = 0): string {
-  const startup = keyframeBoundaries(LADDER_PROFILE.startupSegmentSeconds.length + 1);
+  // Startup boundaries that snap onto the same frame as the one before count once (a source
+  // under 2 fps), exactly as planChunks numbers its segments.
+  const snap = (seconds: number) => Math.ceil((seconds * gridRate.num) / gridRate.den - 0.001);
+  const startup = keyframeBoundaries(LADDER_PROFILE.startupSegmentSeconds.length + 1).filter((b, i, all) => i === 0 || snap(b) > snap(all[i - 1]!));
   const steadyStart = startup[startup.length - 1];
   const startupCount = startup.length - 1;
   // Boundary for keyframe n: startup[n] while n < startupCount, then steadyStart + 4 * (n - startupCount).

@@ -1,12 +1,10 @@
-// Signed callbacks from running tasks: heartbeats keep a task from being handed out again, the
-// audio task's "playable" may complete the conditions for the video to become playable, and
+// Signed callbacks from running tasks: heartbeats keep a task from being handed out again, and
 // "done" carries a task's outcome.
 import { and, eq, ne, sql } from "drizzle-orm";
 import { transcodeTasks } from "#db/schema.ts";
 import type { TaskCallback } from "#transcoder/chunks/task-contract.ts";
 import type { Database } from "../db/connection.ts";
 import type { TaskMessage } from "./job-contract.ts";
-import { publishProgress } from "./publish.ts";
 import { dispatchNext, recordOutcome } from "./task-dispatch.ts";
 
 /** False when the callback belongs to no current task (the sender should stop: 410). */
@@ -23,16 +21,6 @@ export async function applyTaskCallback(env: Env, db: Database, callback: TaskCa
     case "heartbeat": {
       const rows = await db.update(transcodeTasks).set({ updatedAt: sql`now()` }).where(current).returning({ index: transcodeTasks.index });
       return rows.length > 0;
-    }
-    case "playable": {
-      const rows = await db
-        .update(transcodeTasks)
-        .set({ result: sql`coalesce(${transcodeTasks.result}, '{}'::jsonb) || '{"playable": true}'::jsonb`, updatedAt: sql`now()` })
-        .where(and(current, eq(transcodeTasks.kind, "audio")))
-        .returning({ index: transcodeTasks.index });
-      if (rows.length === 0) return false;
-      await publishProgress(env, db, callback.videoId, callback.jobId);
-      return true;
     }
     case "done": {
       if (!callback.outcome || !(await recordOutcome(env, db, message, callback.outcome))) return false;

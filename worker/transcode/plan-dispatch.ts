@@ -10,10 +10,8 @@ import { PERMANENT_FAILURES, type PlanMessage, type TaskMessage } from "./job-co
 import { failTranscode, leaseTranscode, requeueTranscode } from "./lease.ts";
 import { enqueueTasks, enqueueTranscode, planMessage } from "./queue.ts";
 import { transcodeSettings } from "./settings.ts";
+import { runTask, SOURCE_URL_TTL_SECONDS } from "./task-dispatch.ts";
 import { probeSource } from "./transcoder-client.ts";
-
-/** Sources are read by chunks for as long as the video takes; S3 presigning allows 7 days. */
-export const SOURCE_URL_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 export async function dispatchPlan(env: Env, message: PlanMessage): Promise<void> {
   await withDatabase(env, (db) => planVideo(env, db, message));
@@ -51,21 +49,26 @@ async function planVideo(env: Env, db: Database, message: PlanMessage): Promise<
   if (!(await storePlan(db, videoId, jobId, plan))) return null;
 
   const task = (kind: TaskMessage["task"]["kind"], index: number): TaskMessage => ({ videoId, jobId, task: { kind, index } });
-  // In the order they should start: the first chunk and the audio decide when the video is
-  // playable (a batch hands its tasks out in order), then the stills, then the timeline.
-  await enqueueTasks(env, [
-    task("chunk", 0),
-    ...(plan.hasAudio ? [task("audio", 0)] : []),
-    task("stills", 0),
-    ...plan.chunks.slice(1).map((chunk) => task("chunk", chunk.index)),
-  ]);
+  // The first video and audio chunks decide when the video is playable: they go to transcoders
+  // from here, a queue hop sooner (a busy fleet re-queues them like any task). The rest is queued
+  // in the order it should start (a batch hands its tasks out in order): the stills, then the
+  // timeline.
+  for (const first of [task("chunk", 0), ...plan.audioChunks.slice(0, 1).map(() => task("audio", 0))]) await runTask(env, first);
+  await enqueueTasks(env, [task("stills", 0), ...timelineOrder(plan).map((t) => task(t.kind, t.index))]);
   return { videoId, jobId };
+}
+
+/** The video and audio chunks after the first of each, by start time (how playback needs them). */
+function timelineOrder(plan: TranscodePlan): { kind: "chunk" | "audio"; index: number }[] {
+  return [...plan.chunks.slice(1).map((c) => ({ kind: "chunk" as const, c })), ...plan.audioChunks.slice(1).map((c) => ({ kind: "audio" as const, c }))]
+    .sort((a, b) => a.c.startSeconds - b.c.startSeconds)
+    .map(({ kind, c }) => ({ kind, index: c.index }));
 }
 
 /** Plan and task rows of this job, replacing any earlier job's; false when the lease was lost. */
 async function storePlan(db: Database, videoId: string, jobId: string, plan: TranscodePlan): Promise<boolean> {
-  const { chunks, ...rest } = plan;
-  const stored: StoredPlan = { ...rest, chunkCount: chunks.length };
+  const { chunks, audioChunks, ...rest } = plan;
+  const stored: StoredPlan = { ...rest, chunkCount: chunks.length, audioChunkCount: audioChunks.length };
   return db.transaction(async (tx) => {
     const updated = await tx
       .update(videos)
@@ -83,7 +86,7 @@ async function storePlan(db: Database, videoId: string, jobId: string, plan: Tra
     await tx.delete(transcodeTasks).where(eq(transcodeTasks.videoId, videoId));
     const rows = [
       ...chunks.map((spec) => ({ videoId, jobId, kind: "chunk" as const, index: spec.index, spec })),
-      ...(plan.hasAudio ? [{ videoId, jobId, kind: "audio" as const, index: 0 }] : []),
+      ...audioChunks.map((spec) => ({ videoId, jobId, kind: "audio" as const, index: spec.index, spec })),
       { videoId, jobId, kind: "stills" as const, index: 0 },
     ];
     for (let i = 0; i < rows.length; i += 500) await tx.insert(transcodeTasks).values(rows.slice(i, i + 500));

@@ -1,14 +1,16 @@
 // Publishes what finished tasks completed, under a lock on the video row so concurrent chunk
 // completions never write an older playlist over a newer one: each rung's playlist grows over
-// the contiguous prefix of finished chunks (EVENT, so playback never meets a hole), the master
-// goes out once the first chunk and the first audio segment are there (playable), and when
+// the contiguous prefix of finished chunks (EVENT, so playback never meets a hole), and so does
+// the audio rendition's; the master goes out once the first video and audio chunks are there
+// (playable), and when
 // every task is done the final master, storyboard and result make the video ready.
 import { asc, eq, sql } from "drizzle-orm";
 import { transcodeTasks, videos } from "#db/schema.ts";
-import { mediaKeys, storedObjectMetadata } from "#contract/media-layout.ts";
-import { assemble } from "#transcoder/chunks/assemble.ts";
+import { AUDIO_RENDITION, mediaKeys, storedObjectMetadata } from "#contract/media-layout.ts";
+import { assemble, assembleAudio } from "#transcoder/chunks/assemble.ts";
 import { chunkedRenditions, renderChunkedMaster } from "#transcoder/chunks/master.ts";
 import { storyboardVtt } from "#transcoder/chunks/plan.ts";
+import type { AudioChunkSpec, ChunkSpec } from "#transcoder/chunks/task-contract.ts";
 import { FAILURE_REASONS } from "#transcoder/failures.ts";
 import type { Database } from "../db/connection.ts";
 
@@ -29,7 +31,7 @@ export async function publishProgress(env: Env, db: Database, videoId: string, j
     const chunks = tasks.filter((t) => t.kind === "chunk");
     const assembly = assemble(
       plan,
-      chunks.map((c) => (c.state === "done" && c.spec ? { spec: c.spec, renditions: c.result?.renditions ?? [] } : undefined)),
+      chunks.map((c) => (c.state === "done" && c.spec ? { spec: c.spec as ChunkSpec, renditions: c.result?.renditions ?? [] } : undefined)),
     );
     if (assembly.shortChunk) {
       await fail(`${FAILURE_REASONS.corrupt} (it ends at about ${Math.round(assembly.shortChunk.startSeconds)} s)`);
@@ -38,20 +40,23 @@ export async function publishProgress(env: Env, db: Database, videoId: string, j
     const { measured, encodedSeconds } = assembly;
     await Promise.all([...assembly.playlists].map(([rendition, text]) => put(keys.playlist(rendition), text)));
 
-    const audio = tasks.find((t) => t.kind === "audio");
+    const audio = assembleAudio(
+      plan,
+      tasks.filter((t) => t.kind === "audio").map((a) => (a.state === "done" && a.spec ? { spec: a.spec as AudioChunkSpec, renditions: a.result?.renditions ?? [] } : undefined)),
+    );
+    if (audio.playlist) await put(keys.playlist(AUDIO_RENDITION), audio.playlist);
     const stills = tasks.find((t) => t.kind === "stills");
-    const audioPlayable = !plan.hasAudio || audio?.state === "done" || audio?.result?.playable === true;
-    const playableNow = assembly.prefix > 0 && audioPlayable;
+    const playableNow = assembly.prefix > 0 && (!plan.hasAudio || audio.prefix > 0);
     if (playableNow && !video.playable) await put(keys.master, renderChunkedMaster(plan, measured, "provisional"));
 
-    const ready = assembly.ended && (!plan.hasAudio || audio?.state === "done") && stills?.state === "done";
+    const ready = assembly.ended && audio.ended && stills?.state === "done";
     if (ready) {
       const shortfall = plan.durationSeconds - encodedSeconds;
       if (shortfall > Math.max(2, plan.durationSeconds * 0.1)) {
         await fail(`${FAILURE_REASONS.corrupt} (decoded ${encodedSeconds.toFixed(1)} s of ${plan.durationSeconds.toFixed(1)} s)`);
         return;
       }
-      const chunkSpecs = chunks.map((c) => c.spec!);
+      const chunkSpecs = chunks.map((c) => c.spec as ChunkSpec);
       await put(keys.storyboardVtt, storyboardVtt(chunkSpecs, plan.images.storyboard, encodedSeconds, (n) => `storyboard/${n}.jpg`));
       await put(keys.master, renderChunkedMaster(plan, measured, "measured"));
       const thumbnails = (stills?.result?.keys ?? []).filter((k) => k.includes("/thumbs/"));

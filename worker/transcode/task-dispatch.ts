@@ -4,18 +4,19 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import { transcodeTasks, videos } from "#db/schema.ts";
 import { sourceKey } from "#contract/media-layout.ts";
-import { TASK_PATHS, type TaskOutcome } from "#transcoder/chunks/task-contract.ts";
+import { TASK_PATHS, type AudioChunkSpec, type ChunkSpec, type TaskOutcome } from "#transcoder/chunks/task-contract.ts";
 import { withDatabase, type Database } from "../db/connection.ts";
 import { presign } from "../storage/s3-presign.ts";
 import { PERMANENT_FAILURES, type TaskMessage } from "./job-contract.ts";
 import { failTranscode } from "./lease.ts";
-import { SOURCE_URL_TTL_SECONDS } from "./plan-dispatch.ts";
 import { publishProgress } from "./publish.ts";
 import { enqueueTranscode } from "./queue.ts";
 import { callbackUrl, transcodeSettings } from "./settings.ts";
 import { takeTask } from "./transcoder-client.ts";
 
 const BUSY_DELAY_SECONDS = 3;
+/** Sources are read by chunks for as long as the video takes; S3 presigning allows 7 days. */
+export const SOURCE_URL_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 async function loadTask(db: Database, message: TaskMessage) {
   const [row] = await db
@@ -35,9 +36,9 @@ async function payloadFor(env: Env, message: TaskMessage, loaded: NonNullable<Aw
   const callback = { url: callbackUrl(env) };
   switch (message.task.kind) {
     case "chunk":
-      return { path: TASK_PATHS.chunk, body: { videoId, jobId, source, callback, ladder: plan.ladder, firstFrameIndex: plan.firstFrameIndex, storyboard: plan.images.storyboard, chunk: task.spec } };
+      return { path: TASK_PATHS.chunk, body: { videoId, jobId, source, callback, ladder: plan.ladder, firstFrameIndex: plan.firstFrameIndex, storyboard: plan.images.storyboard, chunk: task.spec as ChunkSpec } };
     case "audio":
-      return { path: TASK_PATHS.audio, body: { videoId, jobId, source, callback, durationSeconds: plan.durationSeconds } };
+      return { path: TASK_PATHS.audio, body: { videoId, jobId, source, callback, audio: task.spec as AudioChunkSpec } };
     case "stills":
       return { path: TASK_PATHS.stills, body: { videoId, jobId, source, callback, durationSeconds: plan.durationSeconds, deinterlace: plan.ladder.deinterlace, images: plan.images } };
   }
@@ -97,15 +98,19 @@ export async function runTask(env: Env, message: TaskMessage, opts: { requeueWhe
 
 /**
  * The transcoder that just reported has a free slot: give it this job's next pending task in
- * playback order (chunk 0, audio, stills, then the timeline), so a busy fleet still works
- * front to back instead of in whatever order re-queued messages come back.
+ * playback order (the first video and audio chunks, the stills, then the timeline by start
+ * time), so a busy fleet still works front to back instead of in whatever order re-queued
+ * messages come back.
  */
 export async function dispatchNext(env: Env, db: Database, videoId: string, jobId: string): Promise<void> {
   const [next] = await db
     .select({ kind: transcodeTasks.kind, index: transcodeTasks.index })
     .from(transcodeTasks)
     .where(and(eq(transcodeTasks.videoId, videoId), eq(transcodeTasks.jobId, jobId), eq(transcodeTasks.state, "pending")))
-    .orderBy(sql`case when ${transcodeTasks.kind} = 'chunk' and ${transcodeTasks.index} = 0 then 0 when ${transcodeTasks.kind} = 'audio' then 1 when ${transcodeTasks.kind} = 'stills' then 2 else 3 end`, transcodeTasks.index)
+    .orderBy(
+      sql`case when ${transcodeTasks.kind} <> 'stills' and ${transcodeTasks.index} = 0 then 0 when ${transcodeTasks.kind} = 'stills' then 1 else 2 end`,
+      sql`(${transcodeTasks.spec}->>'startSeconds')::float8`,
+    )
     .limit(1);
   if (next) await runTask(env, { videoId, jobId, task: next }, { requeueWhenBusy: false });
 }

@@ -4,8 +4,8 @@
 // functions as the Worker (assemble, renderChunkedMaster, storyboardVtt).
 import { randomUUID } from "node:crypto";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { mediaKeys, sourceKey, storedObjectMetadata } from "../../../contract/media-layout.ts";
-import { assemble, type FinishedChunk } from "../../../transcode-container/src/chunks/assemble.ts";
+import { AUDIO_RENDITION, mediaKeys, sourceKey, storedObjectMetadata } from "../../../contract/media-layout.ts";
+import { assemble, assembleAudio, type FinishedChunk } from "../../../transcode-container/src/chunks/assemble.ts";
 import { renderChunkedMaster } from "../../../transcode-container/src/chunks/master.ts";
 import { storyboardVtt } from "../../../transcode-container/src/chunks/plan.ts";
 import { FAILURE_REASONS } from "../../../transcode-container/src/failures.ts";
@@ -58,9 +58,7 @@ export async function transcodeChunked(
 
   const callback = { url: recorder.url };
   const tasks: PlannedTask[] = [
-    ...(plan.hasAudio
-      ? [{ name: "audio:0", kind: "audio" as const, index: 0, path: TASK_PATHS.audio, body: { videoId, jobId, source, callback, durationSeconds: plan.durationSeconds } }]
-      : []),
+    ...plan.audioChunks.map((audio): PlannedTask => ({ name: `audio:${audio.index}`, kind: "audio", index: audio.index, path: TASK_PATHS.audio, body: { videoId, jobId, source, callback, audio } })),
     {
       name: "stills:0",
       kind: "stills",
@@ -92,8 +90,8 @@ export async function transcodeChunked(
   const failed = [...outcomes.values()].find((o) => !o.ok);
   if (failed && !failed.ok) return { videoId, jobId, plan, failure: failed.failure, outcomes, tasks };
 
-  const { chunks, ...rest } = plan;
-  const stored: StoredPlan = { ...rest, chunkCount: chunks.length };
+  const { chunks, audioChunks, ...rest } = plan;
+  const stored: StoredPlan = { ...rest, chunkCount: chunks.length, audioChunkCount: audioChunks.length };
   const finished: FinishedChunk[] = chunks.map((spec) => {
     const outcome = outcomes.get(`chunk:${spec.index}`);
     return { spec, renditions: outcome?.ok ? outcome.renditions : [] };
@@ -109,6 +107,11 @@ export async function transcodeChunked(
   const put = (key: string, body: string) =>
     bucket.client.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: key, Body: body, ContentType: storedObjectMetadata(key).contentType }));
   for (const [rendition, text] of assembly.playlists) await put(keys.playlist(rendition), text);
+  const audio = assembleAudio(stored, audioChunks.map((spec) => {
+    const outcome = outcomes.get(`audio:${spec.index}`);
+    return { spec, renditions: outcome?.ok ? outcome.renditions : [] };
+  }));
+  if (audio.playlist) await put(keys.playlist(AUDIO_RENDITION), audio.playlist);
   await put(keys.master, renderChunkedMaster(stored, assembly.measured, "measured"));
   await put(keys.storyboardVtt, storyboardVtt(chunks, plan.images.storyboard, assembly.encodedSeconds, (n) => `storyboard/${n}.jpg`));
   return { videoId, jobId, plan, failure: null, outcomes, tasks };

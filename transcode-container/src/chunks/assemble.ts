@@ -1,11 +1,12 @@
 // From finished chunks to what a player reads: each rung's playlist over the contiguous prefix
-// of finished chunks (EVENT; ENDLIST once all are in), with the measurements the master needs.
+// of finished chunks (EVENT; ENDLIST once all are in), with the measurements the master needs,
+// and the audio rendition's playlist over its finished audio chunks the same way.
 // Pure: the Worker publishes with it, the transcoder's tests check with it.
-import { INIT_NAME, segmentName } from "../../../contract/media-layout.ts";
+import { AUDIO_RENDITION, INIT_NAME, segmentName } from "../../../contract/media-layout.ts";
 import { LADDER_PROFILE } from "../ladder-profile.ts";
 import { renderMediaPlaylist } from "../media-playlist.ts";
 import type { MeasuredRendition } from "../rendition-rates.ts";
-import type { ChunkSpec, RenditionOutput, StoredPlan } from "./task-contract.ts";
+import type { AudioChunkSpec, ChunkSpec, RenditionOutput, StoredPlan } from "./task-contract.ts";
 
 export type FinishedChunk = { spec: ChunkSpec; renditions: RenditionOutput[] };
 
@@ -52,4 +53,18 @@ export function assemble(plan: Pick<StoredPlan, "ladder" | "chunkCount">, chunks
   const top = measured.get(plan.ladder.rungs[0]!.name);
   const encodedSeconds = (top?.segments ?? []).reduce((sum, s) => sum + s.duration, 0);
   return { prefix, ended, playlists, measured, encodedSeconds, shortChunk };
+}
+
+export type FinishedAudioChunk = { spec: AudioChunkSpec; renditions: RenditionOutput[] };
+
+/** The audio rendition's playlist over the contiguous prefix of finished audio chunks (null before the first). */
+export function assembleAudio(plan: Pick<StoredPlan, "audioChunkCount">, chunks: (FinishedAudioChunk | undefined)[]): { prefix: number; ended: boolean; playlist: string | null } {
+  let prefix = 0;
+  while (prefix < plan.audioChunkCount && chunks[prefix]) prefix += 1;
+  const ended = prefix === plan.audioChunkCount;
+  if (prefix === 0) return { prefix, ended, playlist: null };
+  const segments = (chunks.slice(0, prefix) as FinishedAudioChunk[]).flatMap((chunk) =>
+    (chunk.renditions.find((r) => r.name === AUDIO_RENDITION)?.segments ?? []).map((s, j) => ({ uri: segmentName(chunk.spec.firstSegment + j), duration: s.duration })),
+  );
+  return { prefix, ended, playlist: renderMediaPlaylist({ initUri: INIT_NAME, segments, ended, targetDuration: LADDER_PROFILE.segmentSeconds }) };
 }

@@ -4,7 +4,7 @@ import { planImages } from "../images.ts";
 import { buildLadder, rationalValue } from "../ladder-profile.ts";
 import type { Logger } from "../log.ts";
 import { probeSource } from "../probe.ts";
-import { planChunks } from "./plan.ts";
+import { planAudioChunks, planChunks } from "./plan.ts";
 import type { ProbeRequest, TranscodePlan } from "./task-contract.ts";
 
 export async function planTranscode(request: ProbeRequest, deps: { config: Config; log: Logger }, signal: AbortSignal): Promise<TranscodePlan> {
@@ -28,12 +28,14 @@ export async function planTranscode(request: ProbeRequest, deps: { config: Confi
     videoStartSeconds: probe.videoStartSeconds,
     storyboard: images.storyboard,
   });
+  const audioChunks = probe.hasAudio ? planAudioChunks(probe.durationSeconds) : [];
   deps.log.info("planned", {
     videoId: request.videoId,
     durationSeconds: probe.durationSeconds,
     size: `${probe.width}x${probe.height}`,
     rungs: ladder.rungs.map((r) => r.name),
     chunks: chunkPlan.chunks.length,
+    audioChunks: audioChunks.length,
     format: probe.formatName,
   });
   return {
@@ -44,5 +46,6 @@ export async function planTranscode(request: ProbeRequest, deps: { config: Confi
     ladder,
     images,
     ...chunkPlan,
+    audioChunks,
   };
 }

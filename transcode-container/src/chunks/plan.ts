@@ -1,19 +1,20 @@
 // The chunk plan: the timeline cut on the segment grid into chunks that any transcoder of the
 // fleet can encode on its own. Pure (no Node imports): the Worker stores the plan and renders
 // playlists and the storyboard from it; the transcoder builds it from the probe.
-import { keyframeBoundaries, rationalValue, type Ladder, type Rational } from "../ladder-profile.ts";
+import type { AudioChunkSpec } from "./task-contract.ts";
+import { LADDER_PROFILE, keyframeBoundaries, rationalValue, type Ladder, type Rational } from "../ladder-profile.ts";
 
 export const CHUNK_PROFILE = {
   /**
    * Segments per chunk, from the first chunk on; the last size repeats. The first chunk is one
-   * 1 s startup segment, so the video is playable after encoding one second. Sizes then grow
-   * so that, with enough workers all starting at once, each chunk is done before a viewer who
-   * started at "playable" reaches it (a chunk of s seconds takes ~s / 0.6 on one vCPU, and
-   * playback reaches second a at ~a + 2.5): 1, 1, 2, 4, 4 s, then 8, 12 and 16 s. Steady
+   * 0.5 s startup segment, so the video is playable after encoding half a second. Sizes then
+   * grow so that, with enough workers all starting at once, each chunk is done before a viewer
+   * who started at "playable" reaches it (a chunk of s seconds takes ~s / 0.6 on one vCPU, and
+   * playback reaches second a at ~a + 2.5): 0.5, 0.5, 1, 2, 4, 4 s, then 8, 12 and 16 s. Steady
    * chunks are 16 s: tens of seconds of work, long enough that per-chunk start-up (seek,
    * encoder warm-up) stays a few per cent of the work.
    */
-  segmentsPerChunk: [1, 1, 1, 1, 1, 2, 3, 4],
+  segmentsPerChunk: [1, 1, 1, 1, 1, 1, 2, 3, 4],
   /** Seek this far before a chunk so the exact cut is made by frame index, never by the demuxer. */
   seekMarginSeconds: 1,
   /**
@@ -24,7 +25,36 @@ export const CHUNK_PROFILE = {
   threadsPerTask: 1,
   /** The one audio rendition (AAC stereo), shared by every variant. */
   audioKbps: 128,
+  /**
+   * Audio is chunked too (one task for an hour of audio reads the whole source and becomes the
+   * critical path). Seconds per audio chunk from the first on; the last size repeats. Every
+   * boundary is a multiple of 8 s, which at 48 kHz is a whole number of AAC frames (8 s =
+   * 375 × 1024 samples), so chunks encoded apart tile the timeline sample-exactly. The first is
+   * short: the video is playable once it and the first video chunk are in.
+   */
+  audioChunkSeconds: [8, 56, 64],
+  /** Audio decoded before a chunk's start and dropped after encoding, so the seam's MDCT overlap is primed. */
+  audioPrerollSamples: 2048,
 } as const;
+
+/**
+ * The audio timeline in chunks on the AAC-frame-aligned 8 s grid (see
+ * CHUNK_PROFILE.audioChunkSeconds). A chunk's segments are numbered from its start on the 4 s
+ * grid; it writes at most one per 4 s, so numbers never collide (they may skip).
+ */
+export function planAudioChunks(durationSeconds: number): AudioChunkSpec[] {
+  const sizes = CHUNK_PROFILE.audioChunkSeconds;
+  const chunks: AudioChunkSpec[] = [];
+  let start = 0;
+  while (start < durationSeconds - 0.001) {
+    const size = sizes[Math.min(chunks.length, sizes.length - 1)]!;
+    // A sliver under 1 ms past a boundary joins the chunk before it (the last chunk's end is off the grid anyway).
+    const end = durationSeconds - (start + size) < 0.001 ? durationSeconds : start + size;
+    chunks.push({ index: chunks.length, firstSegment: start / LADDER_PROFILE.segmentSeconds + 1, startSeconds: start, endSeconds: round6(end) });
+    start += size;
+  }
+  return chunks;
+}
 
 export type ChunkSpec = {
   index: number;

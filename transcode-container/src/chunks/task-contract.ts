@@ -1,8 +1,7 @@
 // Worker ↔ transcoder contract for chunked transcoding (zod, no Node imports: the Worker imports
 // it too). A task request is answered at once: 202 when the transcoder takes it, 503 when its
 // one task slot is busy (back-pressure, not a failure). The task then reports through signed
-// callbacks to `callback.url`: heartbeats while it runs, the audio task's "playable", and its
-// outcome.
+// callbacks to `callback.url`: heartbeats while it runs, and its outcome.
 import { z } from "zod";
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
@@ -40,6 +39,13 @@ export const chunkSpecSchema = z.object({
   tileCount: z.number().int().min(0),
 });
 
+export const audioChunkSpecSchema = z.object({
+  index: z.number().int().min(0),
+  firstSegment: z.number().int().min(1),
+  startSeconds: z.number().min(0),
+  endSeconds: z.number().positive(),
+});
+
 const storyboardPlanSchema = z.object({
   interval: z.number().positive(),
   tileWidth: z.number().int().positive(),
@@ -63,6 +69,8 @@ export const transcodePlanSchema = z.object({
   frameCount: z.number().int().positive(),
   firstFrameIndex: z.number().int(),
   chunks: z.array(chunkSpecSchema).min(1),
+  /** Empty when the source has no audio. */
+  audioChunks: z.array(audioChunkSpecSchema),
   images: imagePlanSchema,
 });
 export type TranscodePlan = z.infer<typeof transcodePlanSchema>;
@@ -80,7 +88,7 @@ export const chunkTaskSchema = z.object({
   storyboard: storyboardPlanSchema,
   chunk: chunkSpecSchema,
 });
-export const audioTaskSchema = z.object({ ...taskBase, callback, durationSeconds: z.number().positive() });
+export const audioTaskSchema = z.object({ ...taskBase, callback, audio: audioChunkSpecSchema });
 export const stillsTaskSchema = z.object({
   ...taskBase,
   callback,
@@ -125,7 +133,7 @@ export const taskCallbackSchema = z.object({
   videoId: z.uuid(),
   jobId: z.uuid(),
   task: z.object({ kind: z.enum(TASK_KINDS), index: z.number().int().min(0) }),
-  event: z.enum(["heartbeat", "playable", "done"]),
+  event: z.enum(["heartbeat", "done"]),
   at: z.iso.datetime(),
   outcome: taskOutcomeSchema.optional(),
 });
@@ -134,7 +142,8 @@ export type TaskKind = (typeof TASK_KINDS)[number];
 export const TASK_PATHS = { probe: "/probe", chunk: "/tasks/chunk", audio: "/tasks/audio", stills: "/tasks/stills" } as const;
 
 export type ChunkSpec = z.infer<typeof chunkSpecSchema>;
+export type AudioChunkSpec = z.infer<typeof audioChunkSpecSchema>;
 /** The plan as the Worker keeps it on the video: chunk specs live in their task rows. */
-export type StoredPlan = Omit<TranscodePlan, "chunks"> & { chunkCount: number };
-/** What a finished task leaves behind (and the audio task's early "playable"). */
-export type TaskResult = { renditions?: RenditionOutput[]; keys?: string[]; playable?: boolean };
+export type StoredPlan = Omit<TranscodePlan, "chunks" | "audioChunks"> & { chunkCount: number; audioChunkCount: number };
+/** What a finished task leaves behind. */
+export type TaskResult = { renditions?: RenditionOutput[]; keys?: string[] };

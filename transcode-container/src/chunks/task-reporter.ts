@@ -1,13 +1,13 @@
 // What a running task tells the Worker, as signed callbacks to the URL in its request: a
-// heartbeat every few seconds (the Worker re-queues a task whose heartbeats stop), the audio
-// task's "playable", and the outcome, retried until the Worker has it. A 410 answer means the
+// heartbeat every few seconds (the Worker re-queues a task whose heartbeats stop) and the
+// outcome, retried until the Worker has it. A 410 answer means the
 // task is no longer wanted (video deleted, job superseded): the task is aborted.
 import { signCallback } from "../callback-signature.ts";
 import { SIGNATURE_HEADER } from "../contract.ts";
 import type { Logger } from "../log.ts";
 import type { TaskCallback, TaskOutcome } from "./task-contract.ts";
+import { LEASE_CHECK_MS, TaskLease } from "./task-lease.ts";
 
-export const HEARTBEAT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 /** About two minutes of retries for the outcome, then the Worker's sweep takes over. */
 const OUTCOME_ATTEMPTS = 12;
@@ -18,9 +18,14 @@ export class TaskReporter {
   #identity: Pick<TaskCallback, "videoId" | "jobId" | "task">;
   #log: Logger;
   #onGone: () => void;
+  /** Renewed by every acknowledged callback; when it runs out the task stops (task-lease.ts). */
+  #lease: TaskLease | null = null;
+  #leaseCheck: NodeJS.Timeout | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
+  #heartbeatMs: number;
 
-  constructor(options: { url: string; secret: string; identity: Pick<TaskCallback, "videoId" | "jobId" | "task">; log: Logger; onGone: () => void }) {
+  constructor(options: { url: string; secret: string; heartbeatMs: number; identity: Pick<TaskCallback, "videoId" | "jobId" | "task">; log: Logger; onGone: () => void }) {
+    this.#heartbeatMs = options.heartbeatMs;
     this.#url = options.url;
     this.#secret = options.secret;
     this.#identity = options.identity;
@@ -28,18 +33,25 @@ export class TaskReporter {
     this.#onGone = options.onGone;
   }
 
-  startHeartbeat(): void {
-    this.#heartbeat = setInterval(() => void this.#send({ event: "heartbeat" }, 1), HEARTBEAT_MS);
+  /** Heartbeats, and the lease they renew: a task nobody acknowledges for too long is stopped. */
+  startHeartbeat(lease: TaskLease = new TaskLease()): void {
+    this.#lease = lease;
+    this.#leaseCheck = setInterval(() => {
+      if (!lease.expired()) return;
+      this.#log.warn("task lease ran out (no callback acknowledged): stopping it", { ...this.#identity.task });
+      this.stopHeartbeat();
+      this.#onGone();
+    }, LEASE_CHECK_MS);
+    this.#leaseCheck.unref();
+    this.#heartbeat = setInterval(() => void this.#send({ event: "heartbeat" }, 1), this.#heartbeatMs);
     this.#heartbeat.unref();
   }
 
   stopHeartbeat(): void {
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     this.#heartbeat = null;
-  }
-
-  playable(): Promise<void> {
-    return this.#send({ event: "playable" }, 6);
+    if (this.#leaseCheck) clearInterval(this.#leaseCheck);
+    this.#leaseCheck = null;
   }
 
   done(outcome: TaskOutcome): Promise<void> {
@@ -51,6 +63,7 @@ export class TaskReporter {
     const body = JSON.stringify({ ...this.#identity, ...extra, at: new Date().toISOString() } satisfies TaskCallback);
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
       try {
+        const sentAt = Date.now();
         const response = await fetch(this.#url, {
           method: "POST",
           headers: { "content-type": "application/json", [SIGNATURE_HEADER]: await signCallback(this.#secret, body) },
@@ -63,7 +76,10 @@ export class TaskReporter {
           this.#onGone();
           return;
         }
-        if (response.ok) return;
+        if (response.ok) {
+          this.#lease?.renew(sentAt);
+          return;
+        }
         // Rejected for good (bad signature, bad body): retrying the same bytes will not help.
         if (response.status < 500 && response.status !== 408 && response.status !== 429) {
           this.#log.warn("task callback rejected", { event: extra.event, status: response.status });

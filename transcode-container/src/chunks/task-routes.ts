@@ -80,7 +80,7 @@ function failureOf(error: unknown): { code: string; reason: string } {
   return { code: failure.code, reason: failure.reason };
 }
 
-type Run = (signal: AbortSignal, reporter: TaskReporter) => Promise<Omit<Extract<TaskOutcome, { ok: true }>, "ok">>;
+type Run = (signal: AbortSignal) => Promise<Omit<Extract<TaskOutcome, { ok: true }>, "ok">>;
 type Prepared = { identity: Pick<TaskCallback, "videoId" | "jobId" | "task">; callbackUrl: string; run: Run };
 
 /**
@@ -101,7 +101,7 @@ function prepare(pathname: string, body: unknown, ctx: TaskContext): Prepared | 
     }
     case TASK_PATHS.audio: {
       const task = allowed(parse(audioTaskSchema, body));
-      return { identity: identity(task, "audio", 0), callbackUrl: task.callback.url, run: (signal, reporter) => runAudioTask(task, ctx, signal, reporter) };
+      return { identity: identity(task, "audio", task.audio.index), callbackUrl: task.callback.url, run: (signal) => runAudioTask(task, ctx, signal) };
     }
     case TASK_PATHS.stills: {
       const task = allowed(parse(stillsTaskSchema, body));
@@ -149,6 +149,7 @@ async function runInBackground(prepared: Prepared, ctx: TaskContext, release: ()
   const reporter = new TaskReporter({
     url: prepared.callbackUrl,
     secret: ctx.config.callbackSecret,
+    heartbeatMs: ctx.config.heartbeatMs,
     identity: prepared.identity,
     log: ctx.log,
     onGone: () => controller.abort(),
@@ -157,7 +158,7 @@ async function runInBackground(prepared: Prepared, ctx: TaskContext, release: ()
   const started = Date.now();
   let outcome: TaskOutcome;
   try {
-    outcome = { ok: true, ...(await prepared.run(controller.signal, reporter)) };
+    outcome = { ok: true, ...(await prepared.run(controller.signal)) };
     ctx.log.info("task done", { videoId: prepared.identity.videoId, ...prepared.identity.task, seconds: (Date.now() - started) / 1000 });
   } catch (error) {
     if (!controller.signal.aborted) ctx.log.warn("task failed", { ...prepared.identity.task, error: String(error) });
