@@ -33,7 +33,7 @@ export const MARKER_METADATA = {
   /** On the private marker: "private" (signed URLs only; also when absent) or "withdrawn" (nothing). */
   state: "state",
   /** On the tombstone: after this time no task of the video can still write. */
-  purgeAfter: "purgeAfter",
+  purgeAfter: "purge-after", // lower case: S3 clients send metadata names that way
 } as const;
 export type MarkerState = "private" | "withdrawn";
 

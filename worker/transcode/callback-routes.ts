@@ -12,10 +12,19 @@ export const transcodeCallbackRoutes = new Hono<AppEnv>();
 transcodeCallbackRoutes.post("/callback", async (c) => {
   // Refused before a byte of the body is read: a declared size over the JSON limit, then a
   // header that is not ours (the MAC covers the time and the body's hash, not the body itself).
+  // The unread body is cancelled: left alone, the runtime takes all of it before the answer goes
+  // out (measured through wrangler dev: 401 after the whole 8 MiB; cancelled: at once).
+  const refuse = async (problem: Problem) => {
+    await c.req.raw.body
+      ?.getReader()
+      .cancel()
+      .catch(() => undefined);
+    return problem;
+  };
   const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > MAX_JSON_BODY_BYTES) throw new Problem({ status: 413, detail: "Callback body too large." });
+  if (declared > MAX_JSON_BODY_BYTES) throw await refuse(new Problem({ status: 413, detail: "Callback body too large." }));
   const signedHash = await verifySignatureHeader(c.env.CALLBACK_SECRET, c.req.header(SIGNATURE_HEADER));
-  if (!signedHash) throw unauthorized("Bad or expired callback signature.");
+  if (!signedHash) throw await refuse(unauthorized("Bad or expired callback signature."));
   // Then at most the limit is read (a streamed body that grows past it is cut off: 413), and the
   // bytes must be the ones that were signed.
   const body = await readLimitedText(c.req.raw, MAX_JSON_BODY_BYTES);
