@@ -24,6 +24,8 @@ export const renditionPlaylistUri = (rendition: string): string => `${rendition}
 
 export const sourceKey = (videoId: string): string => `uploads/${videoId}/source`;
 export const videoPrefix = (videoId: string): string => `videos/${videoId}/`;
+/** Present while uploads or transcodes are unfinished: the cron touches the database only then. */
+export const SWEEP_WORK_KEY = "control/sweep-work";
 /** Tombstone of a deleted video (customMetadata MARKER_METADATA.purgeAfter: ISO time). */
 export const deletionKey = (videoId: string): string => `deletions/${videoId}`;
 export const DELETIONS_PREFIX = "deletions/";

@@ -38,6 +38,7 @@ import {
   recordUploadedPart,
   setUploadId,
 } from "./queries.ts";
+import { markSweepWork } from "../sweeps/work-marker.ts";
 
 export const uploadRoutes = new Hono<AppEnv>();
 
@@ -72,6 +73,8 @@ uploadRoutes.post("/", async (c) => {
   if (!creator) throw forbidden("Only creators can upload videos. Become a creator first.");
 
   const partSize = partSizeFor(input.size);
+  // Before the row exists, so no sweep can miss it (worker/sweeps/work-marker.ts).
+  await markSweepWork(c.env.MEDIA);
   const row = await insertUploadingVideo(c.var.db, {
     creatorId: creator.id,
     title: input.title,
@@ -188,6 +191,7 @@ uploadRoutes.post("/:id/upload/complete", async (c) => {
     await markUploadFailed(c.var.db, video.id, `The uploaded file is ${head.size} bytes but ${video.sourceSize} were declared.`);
     throw new Problem({ status: 422, detail: `The uploaded file is ${head.size} bytes, not the declared ${video.sourceSize}. Upload it again.` });
   }
+  await markSweepWork(c.env.MEDIA);
   if (await markQueued(c.var.db, video.id)) {
     // If this send is lost (crash), the sweep re-enqueues videos stuck in `queued`.
     await enqueueTranscode(c.env, planMessage(video.id, "upload"));
