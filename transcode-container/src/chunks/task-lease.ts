@@ -27,14 +27,16 @@ export const LATE_WRITE_HORIZON_SECONDS = TASK_LEASE_SECONDS + Math.ceil(LEASE_C
 /** The transcoder's side: when the last acknowledged callback was sent, and whether it is too long ago. */
 export class TaskLease {
   #renewedAt: number;
-  constructor(now: number = Date.now()) {
+  #leaseMs: number;
+  constructor(now: number = Date.now(), leaseMs: number = TASK_LEASE_SECONDS * 1000) {
     this.#renewedAt = now;
+    this.#leaseMs = leaseMs;
   }
   /** A callback sent at `sentAt` (ms) was acknowledged. */
   renew(sentAt: number): void {
     this.#renewedAt = Math.max(this.#renewedAt, sentAt);
   }
   expired(now: number = Date.now()): boolean {
-    return now - this.#renewedAt > TASK_LEASE_SECONDS * 1000;
+    return now - this.#renewedAt > this.#leaseMs;
   }
 }
