@@ -20,6 +20,7 @@ interface __BaseEnv_Env {
 	TRANSCODER_URL: string;
 	TRANSCODER_SLOTS: string;
 	PUBLIC_ORIGIN: string;
+	EDGE_CACHE: string;
 	JWT_SECRET: string;
 	CALLBACK_SECRET: string;
 	MEDIA_SIGNING_SECRET: string;

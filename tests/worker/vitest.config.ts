@@ -23,6 +23,8 @@ export default defineConfig({
           NEON_WS_PROXY: process.env.TEST_NEON_WS_PROXY!,
           TRANSCODER_URL: process.env.TEST_TRANSCODER_URL!,
           PUBLIC_ORIGIN: "http://127.0.0.1:9",
+          // Suites read lists right after writing rows; tests/worker/edge-cache.test.ts turns it on.
+          EDGE_CACHE: "off",
           S3_ENDPOINT: "http://127.0.0.1:9/cdn-cgi/local/r2/s3",
           JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789",
           CALLBACK_SECRET: "test-callback-secret-0123456789abcdef",

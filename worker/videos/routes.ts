@@ -15,6 +15,7 @@ import { listVideoKeys, purgeCachedMedia } from "../media/purge.ts";
 import { withdrawVideoMedia } from "../media/withdraw.ts";
 import { abortMultipartUpload } from "../storage/multipart.ts";
 import { viewRoutes } from "../views/routes.ts";
+import { purgePublicReads } from "../edge-cache/purge.ts";
 import { canView, isOwner } from "./access.ts";
 import { findVideo } from "./queries.ts";
 import { byPublished, videoJson, videoPage } from "./respond.ts";
@@ -71,6 +72,8 @@ videoRoutes.patch("/:id", async (c) => {
     .update(videos)
     .set({ ...input, updatedAt: sql`now()` })
     .where(eq(videos.id, video.id));
+  // Cached lists and pages show the old title/visibility: drop this data center's copies now.
+  await purgePublicReads(c.req.url);
   return c.json(await videoJson(c, (await findVideo(c.var.db, video.id))!));
 });
 
@@ -80,6 +83,7 @@ videoRoutes.delete("/:id", async (c) => {
   if (!isOwner(video, user) && user.role !== "admin") throw notFound("No such video.");
   // Hide it first, then stop work on it, then remove its media.
   await c.var.db.delete(videos).where(and(eq(videos.id, video.id)));
+  await purgePublicReads(c.req.url);
   // Tasks still running find their rows gone when they finish and delete what they wrote.
   if (video.status === "uploading" && video.uploadId) {
     await abortMultipartUpload(c.env, sourceKey(video.id), video.uploadId).catch((err) => console.warn("abort failed", err));
