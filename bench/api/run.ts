@@ -1,8 +1,10 @@
-// API benchmark on the local stack (wrangler dev + Postgres through the Neon driver and bridge).
+// API benchmark on the local stack (wrangler dev + Postgres through the Neon driver, the bridge and
+// pgbouncer; DB_LATENCY_MS adds a distance). Anonymous public reads are answered by the edge cache
+// after the first request (x-cache: HIT); the feed and /api/me are signed in and reach the database.
 // Prints requests/s and latency at 32 concurrent clients per endpoint, as ratios against a
 // trivial Hono route in the same Worker; view ingestion (events/s, none lost); and feed latency
 // at 1M seeded videos against 1k.
-//   node bench/api/run.ts [--seconds 10] [--big 1000000]
+//   node bench/api/run.ts [--seconds 10] [--big 1000000] [--direct]
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import autocannon from "autocannon";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -25,7 +27,9 @@ const connections = 32;
 const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-bench-api-"));
 const databaseUrl = await recreateDatabase(server, "edge_video_bench_api");
-const stack = await startStack({ stateDir: dir, databaseUrl, build: false, sweepIntervalMs: 0 });
+// The Worker reaches Postgres through pgbouncer (transaction mode), as production reaches Neon's
+// pooled endpoint; --direct measures a fresh Postgres backend per request instead.
+const stack = await startStack({ stateDir: dir, databaseUrl, build: false, sweepIntervalMs: 0, dbPooler: process.argv.includes("--direct") ? undefined : "pgbouncer" });
 const db = new pg.Client({ connectionString: databaseUrl });
 await db.connect();
 
@@ -64,10 +68,12 @@ try {
   results.push(ceiling);
   results.push(await measure("GET /api/videos?sort=latest", `${stack.origin}/api/videos?sort=latest`));
   results.push(await measure("GET /api/videos/:id", `${stack.origin}/api/videos/${videoId}`));
+  results.push(await measure("GET /api/creators/:id/videos", `${stack.origin}/api/creators/${creatorIds[0]}/videos`));
   results.push(await measure("GET /api/search?q=kestrel", `${stack.origin}/api/search?q=kestrel`));
   results.push(await measure("GET /media segment (512 KiB)", `${stack.origin}/media/${segmentKey}`));
   const feedSmall = await measure("GET /api/feed/following @1k", `${stack.origin}/api/feed/following`, { headers: { authorization: `Bearer ${fan.token}` } });
   results.push(feedSmall);
+  results.push(await measure("GET /api/me (signed in)", `${stack.origin}/api/me`, { headers: { authorization: `Bearer ${fan.token}` } }));
 
   // View ingestion: every request a distinct anonymous viewer, so every accepted view counts.
   let ip = 0;

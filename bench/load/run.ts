@@ -19,7 +19,8 @@ const profile = { viewers: arg("viewers", 200), apiClients: arg("api", 50), seco
 const dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-load-"));
 const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const databaseUrl = await recreateDatabase(server, "edge_video_bench_load");
-const stack = await startStack({ stateDir: path.join(dir, "state"), databaseUrl, build: false, sweepIntervalMs: 0 });
+// Postgres behind pgbouncer (transaction mode), as production reaches Neon's pooled endpoint.
+const stack = await startStack({ stateDir: path.join(dir, "state"), databaseUrl, build: false, sweepIntervalMs: 0, dbPooler: "pgbouncer" });
 try {
   const clip = new Uint8Array(await readFile(await makeClip(path.join(dir, "clip.mp4"), { seconds: 12, width: 1280, height: 720 })));
   const video = await readyVideoForLoad(stack.origin, { signUpCreator, uploadAndWait: (s) => uploadAndWaitReady(s, clip) });

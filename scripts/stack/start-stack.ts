@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { applyMigrations } from "../../db/migrate.ts";
 import { startDatabase, type RunningDatabase } from "./database.ts";
 import { latencyFromEnv, startDbRelay, type DbRelay } from "./db-relay.ts";
+import { poolerFromEnv, startPgbouncer } from "./pgbouncer.ts";
 import { readDevVars } from "./dev-vars.ts";
 import { freePort, waitFor } from "./ports.ts";
 import { runToEnd, spawnManaged } from "./processes.ts";
@@ -40,6 +41,16 @@ export type StackOptions = {
    * set, even to 0, the database is reached through a relay that also counts round trips.
    */
   dbLatencyMs?: number;
+  /**
+   * A transaction-mode pgbouncer between the Worker and Postgres, like Neon's pooled endpoint
+   * (default: DB_POOLER). Ignored for PGlite.
+   */
+  dbPooler?: "pgbouncer";
+  /**
+   * Where the pooler sits: next to the database (Neon's pooled endpoint, the default), or at the
+   * edge with the distance between it and the database (how Hyperdrive pools).
+   */
+  dbPoolerSide?: "database" | "edge";
 };
 
 export type Stack = {
@@ -75,8 +86,31 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await applyMigrations(database.url);
 
     const latencyMs = opts.dbLatencyMs ?? latencyFromEnv();
-    const dbRelay = latencyMs === undefined ? null : await startDbRelay(database.url, latencyMs);
-    if (dbRelay) cleanups.push(dbRelay.stop);
+    // Worker → bridge → relay (the distance) → pooler (next to the database, as Neon's is) → Postgres.
+    // With the pooler at the edge: Worker → bridge → pooler → relay → Postgres.
+    let workerDatabaseUrl = database.url;
+    let dbRelay: DbRelay | null = null;
+    const pooled = !!(opts.dbPooler ?? poolerFromEnv()) && database.kind === "postgres";
+    if (pooled && opts.dbPoolerSide === "edge") {
+      dbRelay = latencyMs === undefined ? null : await startDbRelay(database.url, latencyMs);
+      const pooler = await startPgbouncer(dbRelay?.url ?? database.url);
+      cleanups.push(async () => {
+        await pooler.stop();
+        await dbRelay?.stop();
+      });
+      workerDatabaseUrl = pooler.url;
+    } else {
+      if (pooled) {
+        const pooler = await startPgbouncer(database.url);
+        cleanups.push(pooler.stop);
+        workerDatabaseUrl = pooler.url;
+      }
+      dbRelay = latencyMs === undefined ? null : await startDbRelay(workerDatabaseUrl, latencyMs);
+      if (dbRelay) {
+        cleanups.push(dbRelay.stop);
+        workerDatabaseUrl = dbRelay.url;
+      }
+    }
 
     const bridge: Bridge = await startWsBridge();
     cleanups.push(bridge.stop);
@@ -88,7 +122,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const secrets = await readDevVars(opts.varsFile ?? path.join(root, ".dev.vars.example"));
     const vars: Record<string, string> = {
       ...secrets,
-      DATABASE_URL: dbRelay?.url ?? database.url,
+      DATABASE_URL: workerDatabaseUrl,
       NEON_WS_PROXY: bridge.proxy,
       S3_ENDPOINT: `${origin}/cdn-cgi/local/r2/s3`,
       PUBLIC_ORIGIN: origin,
