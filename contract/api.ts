@@ -44,11 +44,16 @@ export const createVideoSchema = z.strictObject({
     .regex(/^video\/[A-Za-z0-9.+-]+$/, "Only video files can be uploaded (a video/* content type)."),
 });
 
+/**
+ * `parts` may be left out: the upload is then completed from the parts reported one by one
+ * (PUT /api/videos/:id/upload/parts/:n), so a large upload never needs a body over the JSON limit.
+ */
 export const completeUploadSchema = z.strictObject({
   parts: z
     .array(z.strictObject({ partNumber: z.number().int().min(1).max(MAX_PARTS), etag }))
     .min(1)
-    .max(MAX_PARTS),
+    .max(MAX_PARTS)
+    .optional(),
 });
 
 export const updateVideoSchema = z
@@ -138,6 +143,11 @@ export type Video = {
   creator: { id: string; displayName: string };
   /** `hls` is the master playlist URL (signed for private videos). */
   playback: { hls: string; poster: string | null; storyboard: string | null } | null;
+  /**
+   * GET /api/videos/:id of a playable video only: send it back with the view report
+   * (POST /api/videos/:id/views); it is for this video, expires, and dates the page view.
+   */
+  viewToken?: string;
 };
 
 export type User = { id: string; email: string; role: Role; createdAt: string };

@@ -71,7 +71,7 @@ const hostileValues: unknown[] = [
   {},
   { $gt: "" },
 ];
-const fields = ["email", "password", "role", "displayName", "bio", "title", "description", "visibility", "filename", "size", "contentType", "parts", "etag", "watchedSeconds", "refreshToken"];
+const fields = ["email", "password", "role", "displayName", "bio", "title", "description", "visibility", "filename", "size", "contentType", "parts", "etag", "watchedSeconds", "viewToken", "refreshToken"];
 
 function hostileBodies(): { body: string; type?: string }[] {
   const bodies: { body: string; type?: string }[] = [

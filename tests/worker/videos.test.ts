@@ -5,9 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users, videos } from "#db/schema.ts";
 import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
 import { mediaKeys } from "#contract/media-layout.ts";
+import { MAX_PARTS, MAX_UPLOAD_BYTES, partCount, partLength, partSizeFor } from "#contract/api.ts";
+import { MAX_JSON_BODY_BYTES } from "#worker/http/validate.ts";
 import { signMediaPrefix } from "#worker/media/signing.ts";
 import { recordViews } from "#worker/views/record-views.ts";
-import { createApiClient, type Account } from "../support/api-client.ts";
+import { VIEW_TOKEN_TTL_SECONDS, issueViewToken } from "#worker/views/view-token.ts";
+import { RATE_LIMITS } from "#worker/auth/rate-limits.ts";
+import { createApiClient, randomAddress, type Account } from "../support/api-client.ts";
 
 const api = createApiClient(SELF);
 let handle: DatabaseHandle;
@@ -94,6 +98,66 @@ describe("creating uploads", () => {
     expect(res.headers.get("retry-after")).toBeTruthy();
     const after = await handle.db.execute<{ n: number }>(sql`select count(*)::int as n from videos where creator_id = ${owner.creatorId}`);
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+  });
+
+  it("finding 5: creating uploads is rate-limited per account and per address (429 + Retry-After, before storage)", async () => {
+    const perAccount = RATE_LIMITS.uploadsPerAccount;
+    const perAddress = RATE_LIMITS.uploadsPerAddress;
+    const create = (as: Account, ip: string) => api.request<{ detail: string }>("/api/videos", { method: "POST", as, ip, json: valid });
+    const expect429 = (res: Awaited<ReturnType<typeof create>>, windowSeconds: number) => {
+      expect(res.status).toBe(429);
+      expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+      const retryAfter = Number(res.headers.get("retry-after"));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(windowSeconds);
+    };
+    // Storage is down in this suite, so an allowed attempt is a 503: the limit is checked first.
+    const a = await api.signUpCreator("Rate A");
+    for (let i = 0; i < perAccount.limit; i++) expect((await create(a, randomAddress())).status).toBe(503);
+    expect429(await create(a, randomAddress()), perAccount.windowSeconds);
+    // Another account is not affected...
+    const b = await api.signUpCreator("Rate B");
+    const ip = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:9::1`;
+    expect((await create(b, ip)).status).toBe(503);
+    // ...but one address (any address of one IPv6 /64) is limited across accounts.
+    const others = [b, await api.signUpCreator("Rate C")];
+    for (let i = 1; i < perAddress.limit; i++) expect((await create(others[i % 2]!, ip.replace("::1", `::${i + 1}`))).status).toBe(503);
+    const c = await api.signUpCreator("Rate D");
+    expect429(await create(c, ip.replace("::1", "::ffff")), perAddress.windowSeconds);
+    expect((await create(c, randomAddress())).status).toBe(503);
+  });
+});
+
+describe("completing uploads", () => {
+  it("finding 8a: the largest upload's parts fit, and it completes from the reported parts without a parts list", async () => {
+    const partSize = partSizeFor(MAX_UPLOAD_BYTES);
+    const count = partCount(MAX_UPLOAD_BYTES, partSize);
+    expect(count).toBeLessThanOrEqual(MAX_PARTS);
+    const [row] = await handle.db
+      .insert(videos)
+      .values({ creatorId: owner.creatorId!, title: "largest", status: "uploading", partSize, sourceSize: MAX_UPLOAD_BYTES, uploadId: "upload-largest" })
+      .returning();
+    const id = row!.id;
+    const etag = (n: number) => `"${n.toString(16).padStart(32, "0")}"`;
+    const complete = (json: unknown) => api.request<{ detail: string }>(`/api/videos/${id}/upload/complete`, { method: "POST", as: owner, json });
+    // Every ETag in the body does not fit the JSON limit: the old way could never complete it.
+    const all = Array.from({ length: count }, (_, i) => ({ partNumber: i + 1, etag: etag(i + 1) }));
+    expect(JSON.stringify({ parts: all }).length).toBeGreaterThan(MAX_JSON_BODY_BYTES);
+    expect((await complete({ parts: all })).status).toBe(413);
+    // Reported one by one (the API, then the rest straight into the row to keep the test short).
+    for (const n of [1, 2, count]) {
+      const res = await api.request(`/api/videos/${id}/upload/parts/${n}`, { method: "PUT", as: owner, json: { etag: etag(n), size: partLength(MAX_UPLOAD_BYTES, partSize, n) } });
+      expect(res.status).toBe(204);
+    }
+    const early = await complete({});
+    expect(early.status).toBe(422);
+    expect(early.body.detail).toMatch(new RegExp(`^Parts 3, 4, .*\\(${count - 3} of ${count} missing\\)`));
+    const uploadedParts = Object.fromEntries(all.map((p) => [String(p.partNumber), { etag: p.etag, size: partLength(MAX_UPLOAD_BYTES, partSize, p.partNumber) }]));
+    await handle.db.update(videos).set({ uploadedParts }).where(eq(videos.id, id));
+    // Now the Worker hands storage all 1,280 parts; storage is down in this suite, hence 503.
+    const res = await complete({});
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBeTruthy();
   });
 });
 
@@ -267,22 +331,101 @@ describe("views", () => {
     return row!.n;
   }
 
+  /** A token as GET /api/videos/:id hands out, issued `agoSeconds` ago (a page opened that long ago). */
+  const tokenFrom = (id: string, agoSeconds: number) => issueViewToken(env.VIEWER_HASH_SECRET, id, Date.now() - agoSeconds * 1000);
+
+  async function settledViewCount(id: string, atLeast: number) {
+    for (let i = 0; i < 50 && (await viewCount(id)) < atLeast; i++) await new Promise((r) => setTimeout(r, 200));
+    // The queue's batches are at most a second apart: give a late one the chance to (wrongly) count.
+    await new Promise((r) => setTimeout(r, 1500));
+    return viewCount(id);
+  }
+
   it("counts after min(10 s, half the duration), once per viewer per hour, through the queue", async () => {
     const id = await seedVideo(owner.creatorId!, { durationSeconds: 8 });
-    const short = await api.request<{ counted: boolean }>(`/api/videos/${id}/views`, { method: "POST", as: viewer, json: { watchedSeconds: 3 } });
+    const viewToken = await tokenFrom(id, 60);
+    const short = await api.request<{ counted: boolean }>(`/api/videos/${id}/views`, { method: "POST", as: viewer, json: { watchedSeconds: 3, viewToken } });
     expect(short.status).toBe(202);
     expect(short.body.counted).toBe(false);
     for (let i = 0; i < 3; i++) {
-      const res = await api.request<{ counted: boolean }>(`/api/videos/${id}/views`, { method: "POST", as: viewer, json: { watchedSeconds: 4 } });
+      const res = await api.request<{ counted: boolean }>(`/api/videos/${id}/views`, { method: "POST", as: viewer, json: { watchedSeconds: 4, viewToken } });
       expect(res.body.counted).toBe(true);
     }
     // Two anonymous viewers from different addresses count separately.
-    await api.request(`/api/videos/${id}/views`, { method: "POST", ip: "192.0.2.10", json: { watchedSeconds: 5 } });
-    await api.request(`/api/videos/${id}/views`, { method: "POST", ip: "192.0.2.11", json: { watchedSeconds: 5 } });
-    for (let i = 0; i < 50 && (await viewCount(id)) < 3; i++) await new Promise((r) => setTimeout(r, 200));
-    expect(await viewCount(id)).toBe(3);
+    await api.request(`/api/videos/${id}/views`, { method: "POST", ip: "192.0.2.10", json: { watchedSeconds: 5, viewToken } });
+    await api.request(`/api/videos/${id}/views`, { method: "POST", ip: "192.0.2.11", json: { watchedSeconds: 5, viewToken } });
+    expect(await settledViewCount(id, 3)).toBe(3);
     const stored = await handle.db.execute<{ viewer_key: string }>(sql`select viewer_key from views where video_id = ${id}`);
     expect(stored.rows.some((r) => r.viewer_key.includes("192.0.2"))).toBe(false);
+  });
+
+  it("the metadata of a playable video carries a view token; a report without one is accepted but not counted", async () => {
+    const id = await seedVideo(owner.creatorId!, { durationSeconds: 8 });
+    const meta = await api.request<{ viewToken?: string }>(`/api/videos/${id}`);
+    expect(meta.body.viewToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const lists = await api.request<Page>(`/api/creators/${owner.creatorId}/videos`);
+    expect(lists.body.items.every((v) => !("viewToken" in v))).toBe(true);
+    const bare = await api.request<{ counted: boolean }>(`/api/videos/${id}/views`, { method: "POST", ip: "192.0.2.20", json: { watchedSeconds: 20 } });
+    expect(bare.status).toBe(202);
+    expect(bare.body.counted).toBe(false);
+    expect(await settledViewCount(id, 0)).toBe(0);
+  });
+
+  it("finding 2: 50 reports from one address with 50 User-Agents count one view, and past the limit they are refused", async () => {
+    const id = await seedVideo(owner.creatorId!, { durationSeconds: 60 });
+    const viewToken = await tokenFrom(id, 30);
+    const { limit, windowSeconds } = RATE_LIMITS.viewsPerAddress;
+    // One IPv6 subscriber: every address of its /64 is the same viewer.
+    const net = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:7`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const res = await api.request<{ counted?: boolean }>(`/api/videos/${id}/views`, {
+        method: "POST",
+        ip: `${net}::${(i + 1).toString(16)}`,
+        headers: { "user-agent": `Bot/${i} (agent ${crypto.randomUUID()})` },
+        json: { watchedSeconds: 25, viewToken },
+      });
+      statuses.push(res.status);
+      if (res.status === 429) {
+        expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+        expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+        expect(Number(res.headers.get("retry-after"))).toBeLessThanOrEqual(windowSeconds);
+      } else {
+        expect(res.body.counted).toBe(true);
+      }
+    }
+    expect(statuses.filter((s) => s === 202)).toHaveLength(limit);
+    expect(statuses.slice(limit).every((s) => s === 429)).toBe(true);
+    expect(await settledViewCount(id, 1)).toBe(1);
+  });
+
+  it("a token counts only for its video, unexpired, and for no more watch time than has passed since it was issued", async () => {
+    const id = await seedVideo(owner.creatorId!, { durationSeconds: 60 });
+    const otherId = await seedVideo(owner.creatorId!, { durationSeconds: 60 });
+    const report = (viewToken: string, watchedSeconds: number, videoId = id) =>
+      api.request<{ detail: string; errors: { path: string }[] }>(`/api/videos/${videoId}/views`, { method: "POST", json: { watchedSeconds, viewToken } });
+    const refused = async (res: Awaited<ReturnType<typeof report>>, detail: RegExp) => {
+      expect(res.status).toBe(422);
+      expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+      expect(res.body.errors[0]!.path).toBe("viewToken");
+      expect(res.body.detail).toMatch(detail);
+    };
+    // Fresh from the metadata: 10 s of watching cannot have happened yet.
+    const fresh = (await api.request<{ viewToken: string }>(`/api/videos/${id}`)).body.viewToken;
+    await refused(await report(fresh, 10), /cannot have happened/);
+    await refused(await report(await tokenFrom(id, 5), 10), /cannot have happened/);
+    await refused(await report(await tokenFrom(otherId, 60), 10), /another video/);
+    await refused(await report(await tokenFrom(id, VIEW_TOKEN_TTL_SECONDS + 60), 10), /expired/);
+    await refused(await report(await issueViewToken("some-other-secret-0123456789abcdef", id, Date.now() - 60_000), 10), /not valid/);
+    const [head, body] = (await tokenFrom(id, 60)).split(".");
+    await refused(await report(`${head}.${body}.`, 10), /not valid/);
+    // An access token is not a view token.
+    await refused(await report(viewer.accessToken, 10), /not valid/);
+    // Issued 12 s ago: 10 s of watching fits (this one counts).
+    const ok = await api.request<{ counted: boolean }>(`/api/videos/${id}/views`, { method: "POST", json: { watchedSeconds: 10, viewToken: await tokenFrom(id, 12) } });
+    expect(ok.status).toBe(202);
+    expect(ok.body.counted).toBe(true);
+    expect(await settledViewCount(id, 1)).toBe(1);
   });
 
   it("a redelivered batch does not double count", async () => {

@@ -104,6 +104,7 @@ export default function Watch({ loaderData }: Route.ComponentProps) {
               durationSeconds: video.durationSeconds,
               processing,
               playback: video.playback,
+              viewToken: loaderData.video.viewToken,
             }}
             autoPlay={autoplay}
             startAt={startAt}

@@ -1,4 +1,4 @@
-// Rate limits for the credential endpoints, in one place as data. Each rule counts attempts per
+// Rate limits (credential endpoints, view reports, upload creation), in one place as data. Each rule counts attempts per
 // key in a fixed window held by one RateLimiter Durable Object per (rule, key).
 import type { Context } from "hono";
 import type { AppEnv } from "../context.ts";
@@ -16,6 +16,12 @@ export const RATE_LIMITS = {
   signupPerAddress: { name: "signup:ip", limit: 20, windowSeconds: 3600 },
   /** Token refreshes from one address (tokens are unguessable; this only bounds load). */
   refreshPerAddress: { name: "refresh:ip", limit: 120, windowSeconds: 60 },
+  /** View reports from one address (an anonymous viewer counts once per video per hour anyway). */
+  viewsPerAddress: { name: "views:ip", limit: 30, windowSeconds: 60 },
+  /** New uploads (each a multipart upload in storage) by one account. */
+  uploadsPerAccount: { name: "uploads:account", limit: 20, windowSeconds: 3600 },
+  /** New uploads from one address, across accounts. */
+  uploadsPerAddress: { name: "uploads:ip", limit: 40, windowSeconds: 3600 },
 } as const satisfies Record<string, RateRule>;
 
 /** The client address as Cloudflare reports it; never taken from X-Forwarded-For. */

@@ -60,8 +60,9 @@ export async function abortMultipartUpload(env: S3Env, key: string, uploadId: st
   }
 }
 
-export function presignPart(env: S3Env, key: string, uploadId: string, partNumber: number, expiresSeconds: number): Promise<string> {
-  return presign(env, "PUT", key, expiresSeconds, { partNumber: String(partNumber), uploadId });
+/** A part URL that accepts exactly `contentLength` bytes (Content-Length is a signed header). */
+export function presignPart(env: S3Env, key: string, uploadId: string, partNumber: number, contentLength: number, expiresSeconds: number): Promise<string> {
+  return presign(env, "PUT", key, expiresSeconds, { partNumber: String(partNumber), uploadId }, { "content-length": String(contentLength) });
 }
 
 function normaliseEtag(etag: string): string {

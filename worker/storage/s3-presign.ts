@@ -26,8 +26,11 @@ export async function presign(
   key: string,
   expiresSeconds: number,
   query: Record<string, string> = {},
+  signedHeaders: Record<string, string> = {},
 ): Promise<string> {
   const url = objectUrl(env, key, { ...query, "X-Amz-Expires": String(expiresSeconds) });
-  const signed = await s3Client(env).sign(new Request(url, { method }), { aws: { signQuery: true } });
+  // aws4fetch leaves content-length out of the signature unless told to sign every header given
+  // (allHeaders); the caller must then send exactly these values.
+  const signed = await s3Client(env).sign(url.toString(), { method, headers: signedHeaders, aws: { signQuery: true, allHeaders: true } });
   return signed.url;
 }

@@ -15,6 +15,7 @@ import { listVideoKeys, purgeCachedMedia } from "../media/purge.ts";
 import { withdrawVideoMedia } from "../media/withdraw.ts";
 import { abortMultipartUpload } from "../storage/multipart.ts";
 import { viewRoutes } from "../views/routes.ts";
+import { issueViewToken } from "../views/view-token.ts";
 import { purgePublicReads } from "../edge-cache/purge.ts";
 import { canView, isOwner } from "./access.ts";
 import { findVideo } from "./queries.ts";
@@ -52,7 +53,9 @@ videoRoutes.get("/:id", async (c) => {
   const video = await visibleVideo(c);
   // Owners poll this while processing; never let a cache serve a stale status.
   c.header("cache-control", "private, no-cache");
-  return c.json(await videoJson(c, video));
+  // A playable video carries the token its player sends back with the view report.
+  const viewToken = video.playable ? await issueViewToken(c.env.VIEWER_HASH_SECRET, video.id) : undefined;
+  return c.json({ ...(await videoJson(c, video)), viewToken });
 });
 
 videoRoutes.patch("/:id", async (c) => {

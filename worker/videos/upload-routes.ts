@@ -16,6 +16,8 @@ import {
 import { mediaKeys, sourceKey } from "#contract/media-layout.ts";
 import type { AppEnv } from "../context.ts";
 import { requireUser } from "../auth/guards.ts";
+import { RATE_LIMITS, clientAddress, enforceRateLimits } from "../auth/rate-limits.ts";
+import { addressBucket } from "../http/address-bucket.ts";
 import { Problem, forbidden, notFound } from "../http/problem.ts";
 import { readJson } from "../http/validate.ts";
 import {
@@ -37,6 +39,7 @@ import {
   markUploadFailed,
   recordUploadedPart,
   setUploadId,
+  type VideoWithCreator,
 } from "./queries.ts";
 import { markSweepWork } from "../sweeps/work-marker.ts";
 
@@ -50,9 +53,13 @@ function storageProblem(err: unknown): Problem {
   return new Problem({ status: 503, detail: "Storage is not answering right now. Try again in a moment.", headers: { "retry-after": "5" } });
 }
 
-async function partUrls(env: Env, videoId: string, uploadId: string, numbers: number[]) {
+/** Each URL carries its part's exact length in the signature: storage refuses any other size. */
+async function partUrls(env: Env, video: { id: string; sourceSize: number; partSize: number }, uploadId: string, numbers: number[]) {
   return Promise.all(
-    numbers.map(async (partNumber) => ({ partNumber, url: await presignPart(env, sourceKey(videoId), uploadId, partNumber, PART_URL_TTL_SECONDS) })),
+    numbers.map(async (partNumber) => ({
+      partNumber,
+      url: await presignPart(env, sourceKey(video.id), uploadId, partNumber, partLength(video.sourceSize, video.partSize, partNumber), PART_URL_TTL_SECONDS),
+    })),
   );
 }
 
@@ -71,6 +78,11 @@ uploadRoutes.post("/", async (c) => {
   }
   const creator = await findCreatorByUserId(c.var.db, user.id);
   if (!creator) throw forbidden("Only creators can upload videos. Become a creator first.");
+  // Each upload opens a multipart upload in storage: bound how fast one account or address can.
+  await enforceRateLimits(c.env, [
+    [RATE_LIMITS.uploadsPerAccount, user.id],
+    [RATE_LIMITS.uploadsPerAddress, addressBucket(clientAddress(c))],
+  ]);
 
   const partSize = partSizeFor(input.size);
   // Before the row exists, so no sweep can miss it (worker/sweeps/work-marker.ts).
@@ -96,7 +108,7 @@ uploadRoutes.post("/", async (c) => {
   }
   await setUploadId(c.var.db, row.id, uploadId);
   const count = partCount(input.size, partSize);
-  const parts = await partUrls(c.env, row.id, uploadId, Array.from({ length: count }, (_, i) => i + 1));
+  const parts = await partUrls(c.env, { id: row.id, sourceSize: input.size, partSize }, uploadId, Array.from({ length: count }, (_, i) => i + 1));
   const video = await findVideo(c.var.db, row.id);
   return c.json(
     {
@@ -125,7 +137,7 @@ uploadRoutes.get("/:id/upload", async (c) => {
     partCount: count,
     size: video.sourceSize,
     uploaded,
-    parts: await partUrls(c.env, video.id, video.uploadId, missing),
+    parts: await partUrls(c.env, { id: video.id, sourceSize: video.sourceSize, partSize: video.partSize }, video.uploadId, missing),
     expiresAt: partUrlsExpireAt(),
   } satisfies ResumeInfo);
 });
@@ -148,6 +160,32 @@ uploadRoutes.put("/:id/upload/parts/:partNumber", async (c) => {
   return c.body(null, 204);
 });
 
+/**
+ * The parts to complete with, in order: the ones sent, or else the ones reported one by one. Either
+ * way every part 1..n must be there exactly once.
+ */
+function partsToComplete(video: VideoWithCreator, sent: { partNumber: number; etag: string }[] | undefined) {
+  const expected = partCount(video.sourceSize, video.partSize!);
+  const parts = (sent ?? Object.entries(video.uploadedParts).map(([n, p]) => ({ partNumber: Number(n), etag: p.etag }))).sort(
+    (a, b) => a.partNumber - b.partNumber,
+  );
+  if (parts.length === expected && parts.every((p, i) => p.partNumber === i + 1)) return parts;
+  if (sent) {
+    throw new Problem({
+      status: 422,
+      detail: `Send all ${expected} parts, numbered 1 to ${expected}, each once.`,
+      errors: [{ path: "parts", message: `expected ${expected} parts` }],
+    });
+  }
+  const have = new Set(parts.map((p) => p.partNumber));
+  const missing = Array.from({ length: expected }, (_, i) => i + 1).filter((n) => !have.has(n));
+  throw new Problem({
+    status: 422,
+    detail: `${missing.length === 1 ? "Part" : "Parts"} ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? "…" : ""} ${missing.length === 1 ? "has" : "have"} not been reported yet (${missing.length} of ${expected} missing). Report each stored part, or send them all in "parts".`,
+    errors: [{ path: "parts", message: `${missing.length} parts not reported` }],
+  });
+}
+
 uploadRoutes.post("/:id/upload/complete", async (c) => {
   const video = await ownedVideo(c);
   const input = await readJson(c, completeUploadSchema);
@@ -157,17 +195,7 @@ uploadRoutes.post("/:id/upload/complete", async (c) => {
     return c.json(await videoJson(c, video), 202);
   }
   if (!video.uploadId || !video.partSize) throw new Problem({ status: 409, detail: "This upload has no storage session." });
-  const expected = partCount(video.sourceSize, video.partSize);
-  const numbers = input.parts.map((p) => p.partNumber).sort((a, b) => a - b);
-  const complete = numbers.length === expected && numbers.every((n, i) => n === i + 1);
-  if (!complete) {
-    throw new Problem({
-      status: 422,
-      detail: `Send all ${expected} parts, numbered 1 to ${expected}, each once.`,
-      errors: [{ path: "parts", message: `expected ${expected} parts` }],
-    });
-  }
-  const parts = [...input.parts].sort((a, b) => a.partNumber - b.partNumber);
+  const parts = partsToComplete(video, input.parts);
   try {
     await completeMultipartUpload(c.env, sourceKey(video.id), video.uploadId, parts);
   } catch (err) {

@@ -10,4 +10,6 @@ export type ViewMessage = z.infer<typeof viewMessageSchema>;
 
 export const reportViewSchema = z.strictObject({
   watchedSeconds: z.number().finite().min(0).max(86_400),
+  /** From GET /api/videos/:id; without it a report is accepted but never counted. */
+  viewToken: z.string().min(1).max(2048).optional(),
 });

@@ -1,11 +1,15 @@
-// Who watched, for deduplication: the user id when signed in, otherwise a keyed hash of address +
-// user agent. The raw address is never stored or queued.
+// Who watched, for deduplication: the user id when signed in, otherwise a keyed hash of the
+// client address. Only what a client cannot vary freely goes in: not the User-Agent (any string
+// the client likes) and, for IPv6, only the /64 network (see address-bucket.ts). The raw address
+// is never stored or queued.
+import { addressBucket } from "../http/address-bucket.ts";
+
 const encoder = new TextEncoder();
 
-export async function viewerKey(secret: string, user: { id: string } | null, address: string, userAgent: string): Promise<string> {
+export async function viewerKey(secret: string, user: { id: string } | null, address: string): Promise<string> {
   if (user) return `u:${user.id}`;
   const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(`${address}|${userAgent}`));
+  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(`address|${addressBucket(address)}`));
   return `a:${[...new Uint8Array(mac).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 

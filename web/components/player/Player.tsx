@@ -25,6 +25,8 @@ export type PlayerVideo = {
   durationSeconds: number | null;
   processing: boolean;
   playback: { hls: string; poster: string | null; storyboard: string | null };
+  /** From the video's metadata; sent back with the view report. */
+  viewToken?: string;
 };
 
 export function Player({ video, autoPlay = true, startAt }: { video: PlayerVideo; autoPlay?: boolean; startAt?: number }) {
@@ -41,7 +43,7 @@ export function Player({ video, autoPlay = true, startAt }: { video: PlayerVideo
 
   const state = useMediaState(media, { time: startAt ?? 0, duration: video.durationSeconds ?? 0 });
   const playback = usePlayback(media, { boot, nonce, enabled: enhanced, onAdopt: state.adopt });
-  const views = useViewReport(video.id, video.durationSeconds);
+  const views = useViewReport(video.id, video.durationSeconds, video.viewToken);
   const actions = usePlayerActions(media);
   const { fullscreen, toggleFullscreen } = useFullscreen(wrap);
   const { idle, wake } = useIdle();
