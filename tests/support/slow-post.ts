@@ -6,7 +6,10 @@ import net from "node:net";
 
 export type SlowPostResult = { statusLine: string; bytesSent: number; ms: number };
 
-export function slowPost(origin: string, pathname: string, headers: Record<string, string>, totalBytes = 8 * 1024 * 1024): Promise<SlowPostResult> {
+/** `declared`: send a Content-Length of totalBytes instead of a chunked body. */
+export function slowPost(origin: string, pathname: string, headers: Record<string, string>, opts: { totalBytes?: number; declared?: boolean } = {}): Promise<SlowPostResult> {
+  const totalBytes = opts.totalBytes ?? 8 * 1024 * 1024;
+  const framing = opts.declared ? { "content-length": String(totalBytes) } : { "transfer-encoding": "chunked" };
   const { hostname, port } = new URL(origin);
   return new Promise((resolve) => {
     const socket = net.connect(Number(port), hostname);
@@ -23,17 +26,16 @@ export function slowPost(origin: string, pathname: string, headers: Record<strin
       resolve({ statusLine, bytesSent, ms: Date.now() - started });
     };
     socket.on("connect", () => {
-      const head = Object.entries({ host: `${hostname}:${port}`, "transfer-encoding": "chunked", "content-type": "application/json", ...headers });
+      const head = Object.entries({ host: `${hostname}:${port}`, ...framing, "content-type": "application/json", ...headers });
       socket.write(`POST ${pathname} HTTP/1.1\r\n${head.map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`);
       timer = setInterval(() => {
         if (bytesSent >= totalBytes) {
           clearInterval(timer);
-          socket.write("0\r\n\r\n");
+          if (!opts.declared) socket.write("0\r\n\r\n");
           return;
         }
-        socket.write(`${chunk.length.toString(16)}\r\n`);
-        socket.write(chunk);
-        socket.write("\r\n");
+        if (opts.declared) socket.write(chunk);
+        else socket.write(`${chunk.length.toString(16)}\r\n${chunk.toString("latin1")}\r\n`, "latin1");
         bytesSent += chunk.length;
       }, 10);
     });

@@ -8,6 +8,7 @@ export const MAX_JSON_BODY_BYTES = 64 * 1024;
 export async function readJson<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
   const declared = Number(c.req.header("content-length") ?? "0");
   if (declared > MAX_JSON_BODY_BYTES) {
+    await discardBody(c.req.raw);
     throw new Problem({ status: 413, detail: `The request body is larger than ${MAX_JSON_BODY_BYTES} bytes.` });
   }
   const type = c.req.header("content-type") ?? "";
@@ -55,6 +56,19 @@ export function parseWith<T extends z.ZodType>(schema: T, value: unknown, status
     throw new Problem({ status, detail: "The request is not valid.", errors: zodFieldErrors(result.error) });
   }
   return result.data;
+}
+
+/**
+ * Cancels a body we refuse without reading. Left alone, the runtime takes all of it before our
+ * answer goes out (measured through wrangler dev: a 401 after the whole 8 MiB); cancelled, the
+ * answer goes out at once.
+ */
+export async function discardBody(request: Request): Promise<void> {
+  if (!request.body || request.bodyUsed) return;
+  await request.body
+    .getReader()
+    .cancel()
+    .catch(() => undefined);
 }
 
 /** Reads at most `limit` bytes; a chunked body that grows past it is refused without buffering it all. */
