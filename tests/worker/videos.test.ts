@@ -11,6 +11,7 @@ import { signMediaPrefix } from "#worker/media/signing.ts";
 import { recordViews } from "#worker/views/record-views.ts";
 import { VIEW_TOKEN_TTL_SECONDS, issueViewToken } from "#worker/views/view-token.ts";
 import { RATE_LIMITS } from "#worker/auth/rate-limits.ts";
+import { addressBucket } from "#worker/http/address-bucket.ts";
 import { createApiClient, randomAddress, type Account } from "../support/api-client.ts";
 
 const api = createApiClient(SELF);
@@ -426,6 +427,16 @@ describe("views", () => {
     expect(ok.status).toBe(202);
     expect(ok.body.counted).toBe(true);
     expect(await settledViewCount(id, 1)).toBe(1);
+  });
+
+  it("the viewer behind an anonymous report is its address: IPv4 whole, IPv6 by /64, IPv4-mapped as IPv4", () => {
+    expect(addressBucket("192.0.2.7")).toBe("192.0.2.7");
+    expect(addressBucket("2001:DB8:a:b:1:2:3:4")).toBe("2001:db8:a:b::/64");
+    expect(addressBucket("2001:db8:a:b::ffff")).toBe("2001:db8:a:b::/64");
+    expect(addressBucket("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(addressBucket("2001:0db8:000a:0000::1")).toBe("2001:db8:a:0::/64");
+    expect(addressBucket("::ffff:192.0.2.7")).toBe("192.0.2.7");
+    expect(addressBucket("::1")).toBe("0:0:0:0::/64");
   });
 
   it("a redelivered batch does not double count", async () => {
