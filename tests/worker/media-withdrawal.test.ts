@@ -175,6 +175,9 @@ describe("Range (RFC 9110) on the real local R2 (finding 8b)", () => {
     expect(head.status).toBe(206);
     expect(head.headers.get("content-range")).toBe("bytes 0-9/1000");
     expect((await ranged("bytes=2000-", { method: "HEAD" })).status).toBe(416);
+    // A stale If-Range wins over an unsatisfiable range too: the whole file.
+    expect((await ranged("bytes=2000-", { headers: { "if-range": '"not-the-etag"' } })).status).toBe(200);
+    expect((await ranged("bytes=2000-", { headers: { "if-range": etag } })).status).toBe(416);
   });
 });
 

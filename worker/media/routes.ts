@@ -40,10 +40,14 @@ function ifRangeHolds(header: string | undefined, object: R2Object): boolean {
   return header === object.uploaded.toUTCString();
 }
 
-/** 416 for a range that lies wholly outside the object (RFC 9110 §15.5.17). */
-async function unsatisfiable(bucket: R2Bucket, key: string): Promise<Response> {
+/**
+ * 416 for a range that lies wholly outside the object (RFC 9110 §15.5.17); null when If-Range no
+ * longer matches, so the range is ignored and the whole object sent.
+ */
+async function unsatisfiable(bucket: R2Bucket, key: string, ifRange: string | undefined): Promise<Response | null> {
   const head = await bucket.head(key);
   if (!head) return notFound();
+  if (!ifRangeHolds(ifRange, head)) return null;
   const response = withCors(problemResponse({ status: 416, detail: `The requested range is not within the ${head.size} bytes of this object.` }));
   response.headers.set("content-range", `bytes */${head.size}`);
   response.headers.set("accept-ranges", "bytes");
@@ -91,17 +95,25 @@ mediaRoutes.on(["GET", "HEAD"], "/*", async (c) => {
   if (cacheable && !current) return notFound();
 
   // Playlists are read whole (they are tiny and their body decides their cache lifetime).
-  const range = isPlaylist ? { kind: "none" as const } : parseRange(rangeHeader);
-  if (range.kind === "unsatisfiable") return unsatisfiable(c.env.MEDIA, key);
+  let range = isPlaylist ? ({ kind: "none" } as const) : parseRange(rangeHeader);
+  const ifRange = c.req.header("if-range");
+  if (range.kind === "unsatisfiable") {
+    const refused = await unsatisfiable(c.env.MEDIA, key, ifRange);
+    if (refused) return refused;
+    range = { kind: "none" };
+  }
   let object: R2ObjectBody | R2Object | null;
   try {
     object = await c.env.MEDIA.get(key, { range: range.kind === "range" ? range.range : undefined, onlyIf: c.req.raw.headers });
   } catch (error) {
-    if (isUnsatisfiableRangeError(error)) return unsatisfiable(c.env.MEDIA, key);
-    throw error;
+    if (!isUnsatisfiableRangeError(error)) throw error;
+    const refused = await unsatisfiable(c.env.MEDIA, key, ifRange);
+    if (refused) return refused;
+    range = { kind: "none" };
+    object = await c.env.MEDIA.get(key, { onlyIf: c.req.raw.headers });
   }
   let ranged = range.kind === "range";
-  if (object && "body" in object && ranged && !ifRangeHolds(c.req.header("if-range"), object)) {
+  if (object && "body" in object && ranged && !ifRangeHolds(ifRange, object)) {
     ranged = false;
     await object.body.cancel();
     object = await c.env.MEDIA.get(key, { onlyIf: c.req.raw.headers });
