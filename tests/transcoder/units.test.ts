@@ -263,10 +263,10 @@ describe("stills plan", () => {
 });
 
 describe("callback signatures", () => {
-  it("signs t.body with HMAC-SHA256 and verifies within the tolerance", async () => {
+  it("signs the time and the body's SHA-256 with HMAC-SHA256 and verifies within the tolerance", async () => {
     const body = JSON.stringify({ event: "ready" });
     const header = await signCallback("secret", body, 1_700_000_000);
-    expect(header).toMatch(/^t=1700000000,v1=[0-9a-f]{64}$/);
+    expect(header).toMatch(/^t=1700000000,sha256=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
     expect(await verifyCallbackSignature("secret", header, body, { now: 1_700_000_100 })).toBe(true);
     expect(await verifyCallbackSignature("other", header, body, { now: 1_700_000_100 })).toBe(false);
     expect(await verifyCallbackSignature("secret", header, `${body} `, { now: 1_700_000_100 })).toBe(false);
