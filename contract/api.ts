@@ -5,6 +5,7 @@
 import { z } from "zod";
 import {
   BIO_MAX,
+  COMMENT_MAX,
   DESCRIPTION_MAX,
   DISPLAY_NAME_MAX,
   EMAIL_MAX,
@@ -27,6 +28,7 @@ export * from "./limits.ts";
 /** Path ids are UUIDs; anything else is simply not found (never a 500 from Postgres). */
 export const videoIdParam = z.uuid();
 export const creatorIdParam = z.uuid();
+export const commentIdParam = z.uuid();
 
 const title = z.string().trim().min(1, "Give the video a title.").max(TITLE_MAX, `Titles are at most ${TITLE_MAX} characters.`);
 const description = z.string().max(DESCRIPTION_MAX, `Descriptions are at most ${DESCRIPTION_MAX.toLocaleString("en-US")} characters.`);
@@ -57,7 +59,12 @@ export const completeUploadSchema = z.strictObject({
 });
 
 export const updateVideoSchema = z
-  .strictObject({ title: title.optional(), description: description.optional(), visibility: z.enum(visibilities).optional() })
+  .strictObject({
+    title: title.optional(),
+    description: description.optional(),
+    visibility: z.enum(visibilities).optional(),
+    commentsEnabled: z.boolean().optional(),
+  })
   .refine((v) => Object.keys(v).length > 0, "Send at least one field to change.");
 
 export const reportPartSchema = z.strictObject({ etag, size: z.number().int().positive() });
@@ -115,6 +122,20 @@ export const refreshSchema = z.strictObject({
   refreshToken: z.string().min(1).max(200).optional(),
 });
 
+const commentBody = z
+  .string()
+  .trim()
+  .min(1, "Write something first.")
+  .max(COMMENT_MAX, `Comments are at most ${COMMENT_MAX.toLocaleString("en-US")} characters.`);
+
+/** POST /api/videos/:id/comments; a reply to a reply attaches to the same top-level comment. */
+export const createCommentSchema = z.strictObject({ body: commentBody, parentId: commentIdParam.optional() });
+
+/** PATCH /api/comments/:id */
+export const updateCommentSchema = z.strictObject({ body: commentBody });
+
+export const commentSorts = ["newest", "top"] as const;
+
 export type CreateVideoInput = z.input<typeof createVideoSchema>;
 export type CompleteUploadInput = z.input<typeof completeUploadSchema>;
 
@@ -139,6 +160,11 @@ export type Video = {
   width: number | null;
   height: number | null;
   viewCount: number;
+  likeCount: number;
+  /** For a signed-in caller of GET /api/videos/:id: whether they like it. */
+  liked?: boolean;
+  /** False when the creator turned comments off. */
+  commentsEnabled: boolean;
   createdAt: string;
   creator: { id: string; displayName: string };
   /** `hls` is the master playlist URL (signed for private videos). */
@@ -148,6 +174,22 @@ export type Video = {
    * (POST /api/videos/:id/views); it is for this video, expires, and dates the page view.
    */
   viewToken?: string;
+};
+
+/** A comment or reply; a deleted one with replies stays with `deleted: true` and an empty body. */
+export type Comment = {
+  id: string;
+  body: string;
+  createdAt: string;
+  editedAt: string | null;
+  author: { id: string; displayName: string };
+  likeCount: number;
+  replyCount: number;
+  deleted: boolean;
+  /** Replies only: the top-level comment. */
+  parentId?: string;
+  /** For a signed-in caller: whether they like it. */
+  liked?: boolean;
 };
 
 export type User = { id: string; email: string; role: Role; createdAt: string };

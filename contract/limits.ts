@@ -27,6 +27,8 @@ export const BIO_MAX = 500;
 export const EMAIL_MAX = 254;
 export const PASSWORD_MIN = 10;
 export const PASSWORD_MAX = 1024;
+/** Comments and replies: plain text, trimmed. */
+export const COMMENT_MAX = 2000;
 
 /** Lists: `?cursor&limit`, limit 1–100. */
 export const PAGE_LIMIT_MIN = 1;

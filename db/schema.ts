@@ -2,6 +2,7 @@
 // users, creators, videos, follows, views. Everything else supports the flows in ARCHITECTURE.md.
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -99,6 +100,9 @@ export const videos = pgTable(
     width: integer("width"),
     height: integer("height"),
     viewCount: bigint("view_count", { mode: "number" }).notNull().default(0),
+    // Kept in the same transaction as the video_likes row it counts (worker/likes/store.ts).
+    likeCount: integer("like_count").notNull().default(0),
+    commentsEnabled: boolean("comments_enabled").notNull().default(true),
     // Views of the last 7 days, decayed by age; refreshed by the cron sweep, bumped by new views.
     trendingScore: doublePrecision("trending_score").notNull().default(0),
     // Upload
@@ -226,4 +230,60 @@ export const videoDailyViews = pgTable(
     views: integer("views").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.videoId, t.day] }), index("video_daily_views_day_idx").on(t.day, t.videoId)],
+);
+
+export const comments = pgTable(
+  "comments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    videoId: uuid("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    // One level of replies: parentId is always a top-level comment (never a reply).
+    parentId: uuid("parent_id").references((): AnyPgColumn => comments.id, { onDelete: "cascade" }),
+    authorId: uuid("author_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    body: text("body").notNull(),
+    likeCount: integer("like_count").notNull().default(0),
+    replyCount: integer("reply_count").notNull().default(0),
+    // A deleted comment with replies stays as a tombstone (empty body) so the thread keeps its place.
+    deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
+    editedAt: timestamp("edited_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("comments_video_new_idx").on(t.videoId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`parent_id is null`),
+    index("comments_video_top_idx").on(t.videoId, t.likeCount.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`parent_id is null`),
+    index("comments_parent_idx").on(t.parentId, t.createdAt, t.id).where(sql`parent_id is not null`),
+    index("comments_author_idx").on(t.authorId),
+  ],
+);
+
+export const videoLikes = pgTable(
+  "video_likes",
+  {
+    videoId: uuid("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.videoId, t.userId] }), index("video_likes_user_idx").on(t.userId)],
+);
+
+export const commentLikes = pgTable(
+  "comment_likes",
+  {
+    commentId: uuid("comment_id")
+      .notNull()
+      .references(() => comments.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.commentId, t.userId] }), index("comment_likes_user_idx").on(t.userId)],
 );

@@ -6,6 +6,8 @@ import { feedRoutes } from "./accounts/feed-routes.ts";
 import { meRoutes } from "./accounts/me-routes.ts";
 import { authenticate } from "./auth/middleware.ts";
 import { authRoutes } from "./auth/routes.ts";
+import { commentRoutes } from "./comments/routes.ts";
+import { likeRoutes } from "./likes/routes.ts";
 import { creatorRoutes } from "./creators/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { mediaRoutes } from "./media/routes.ts";
@@ -15,6 +17,7 @@ import { transcodeCallbackRoutes } from "./transcode/callback-routes.ts";
 import { searchRoutes } from "./discovery/routes.ts";
 import { videoRoutes } from "./videos/routes.ts";
 import { renderPage } from "./web/ssr.ts";
+import { rssRoutes } from "./feeds/routes.ts";
 
 const api = new Hono<AppEnv>();
 api.use(apiSecurityHeaders);
@@ -25,6 +28,9 @@ api.route("/auth", authRoutes);
 api.route("/me", meRoutes);
 api.route("/creators", creatorRoutes);
 api.route("/videos", videoRoutes);
+// Comments and likes span /videos/:id/… and /comments/…, so they mount at the root of /api.
+api.route("/", commentRoutes);
+api.route("/", likeRoutes);
 api.route("/feed", feedRoutes);
 api.route("/search", searchRoutes);
 api.route("/health", healthRoutes);
@@ -46,6 +52,7 @@ const storageOrigin = (endpoint: string) => {
 export const app = new Hono<AppEnv>();
 app.route("/api", api);
 app.route("/media", mediaRoutes);
+app.route("/", rssRoutes);
 app.all("*", (c) =>
   renderPage(c.req.raw, (request) => Promise.resolve(app.fetch(request, c.env, c.executionCtx)), {
     // Browsers upload parts straight to storage: the CSP must let them connect there.

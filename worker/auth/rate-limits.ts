@@ -1,4 +1,4 @@
-// Rate limits (credential endpoints, view reports, upload creation), in one place as data. Each rule counts attempts per
+// Rate limits (credential endpoints, view reports, upload creation, comments and likes), in one place as data. Each rule counts attempts per
 // key in a fixed window held by one RateLimiter Durable Object per (rule, key).
 import type { Context } from "hono";
 import type { AppEnv } from "../context.ts";
@@ -22,6 +22,14 @@ export const RATE_LIMITS = {
   uploadsPerAccount: { name: "uploads:account", limit: 20, windowSeconds: 3600 },
   /** New uploads from one address, across accounts. */
   uploadsPerAddress: { name: "uploads:ip", limit: 40, windowSeconds: 3600 },
+  /** New comments and edits by one account (a person types far slower than this). */
+  commentsPerAccount: { name: "comments:account", limit: 10, windowSeconds: 60 },
+  /** New comments and edits from one address, across accounts. */
+  commentsPerAddress: { name: "comments:ip", limit: 30, windowSeconds: 60 },
+  /** Like and unlike clicks by one account. */
+  likesPerAccount: { name: "likes:account", limit: 60, windowSeconds: 60 },
+  /** Like and unlike clicks from one address, across accounts. */
+  likesPerAddress: { name: "likes:ip", limit: 200, windowSeconds: 60 },
 } as const satisfies Record<string, RateRule>;
 
 /** The client address as Cloudflare reports it; never taken from X-Forwarded-For. */

@@ -31,6 +31,8 @@ export function presentVideo(video: VideoWithCreator, base: string): Video {
     width: video.width,
     height: video.height,
     viewCount: video.viewCount,
+    likeCount: video.likeCount,
+    commentsEnabled: video.commentsEnabled,
     createdAt: video.createdAt.toISOString(),
     creator: { id: video.creator.id, displayName: video.creator.displayName },
     playback: video.playable

@@ -22,6 +22,7 @@ import { findVideo } from "./queries.ts";
 import { byPublished, videoJson, videoPage } from "./respond.ts";
 import { updateVideoSchema, videoIdParam } from "#contract/api.ts";
 import { uploadRoutes } from "./upload-routes.ts";
+import { likesVideo } from "../likes/store.ts";
 
 export const videoRoutes = new Hono<AppEnv>();
 
@@ -55,7 +56,9 @@ videoRoutes.get("/:id", async (c) => {
   c.header("cache-control", "private, no-cache");
   // A playable video carries the token its player sends back with the view report.
   const viewToken = video.playable ? await issueViewToken(c.env.VIEWER_HASH_SECRET, video.id) : undefined;
-  return c.json({ ...(await videoJson(c, video)), viewToken });
+  // Signed-in callers bypass the edge cache (edge-cache/policy.ts), so `liked` is never shared.
+  const liked = c.var.user ? await likesVideo(c.var.db, c.var.user.id, video.id) : undefined;
+  return c.json({ ...(await videoJson(c, video)), liked, viewToken });
 });
 
 videoRoutes.patch("/:id", async (c) => {

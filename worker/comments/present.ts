@@ -1,0 +1,22 @@
+// The public shape of a comment (API.md "Comments and likes"). Viewers without a channel have no
+// display name: they are shown by a short, stable label from their id, never by their email.
+import type { Comment } from "#contract/api.ts";
+import type { CommentWithAuthor } from "./queries.ts";
+
+export const anonymousLabel = (userId: string) => `Viewer ${userId.slice(0, 6)}`;
+
+export function presentComment(comment: CommentWithAuthor, signedIn: boolean): Comment {
+  const deleted = comment.deletedAt !== null;
+  return {
+    id: comment.id,
+    body: deleted ? "" : comment.body,
+    createdAt: comment.createdAt.toISOString(),
+    editedAt: comment.editedAt?.toISOString() ?? null,
+    author: { id: comment.authorId, displayName: comment.authorName ?? anonymousLabel(comment.authorId) },
+    likeCount: comment.likeCount,
+    replyCount: comment.replyCount,
+    deleted,
+    ...(comment.parentId ? { parentId: comment.parentId } : {}),
+    ...(signedIn ? { liked: comment.liked } : {}),
+  };
+}
