@@ -3,7 +3,7 @@
 import { env, SELF } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { videos } from "#db/schema.ts";
+import { comments, videos } from "#db/schema.ts";
 import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
 import { createApiClient, randomAddress, type Account } from "../support/api-client.ts";
 
@@ -12,6 +12,8 @@ let handle: DatabaseHandle;
 let viewer: Account;
 let creator: Account;
 let videoId: string;
+let publicVideoId: string;
+let commentId: string;
 
 const routes: [string, string][] = [
   ["POST", "/api/auth/signup"],
@@ -37,6 +39,20 @@ const routes: [string, string][] = [
   ["GET", "/api/feed/following"],
   ["GET", "/api/search"],
   ["POST", "/api/internal/transcode/callback"],
+];
+
+// Comments and likes, on a public ready video ({public}) and one comment on it ({comment}).
+const communityRoutes: [string, string][] = [
+  ["GET", "/api/videos/{public}/comments"],
+  ["POST", "/api/videos/{public}/comments"],
+  ["GET", "/api/comments/{comment}/replies"],
+  ["PATCH", "/api/comments/{comment}"],
+  ["DELETE", "/api/comments/{comment}"],
+  ["PUT", "/api/videos/{public}/like"],
+  ["DELETE", "/api/videos/{public}/like"],
+  ["PUT", "/api/comments/{comment}/like"],
+  ["DELETE", "/api/comments/{comment}/like"],
+  ["PATCH", "/api/videos/{public}"],
 ];
 
 const hostileStrings = [
@@ -110,7 +126,10 @@ async function snapshot(): Promise<string> {
       (select md5(coalesce(string_agg(id::text || display_name || bio || follower_count, ',' order by id), '')) from creators),
       (select md5(coalesce(string_agg(id::text || title || description || visibility || status || view_count || uploaded_parts::text, ',' order by id), '')) from ${videos}),
       (select count(*) from follows), (select count(*) from views), (select count(*) from video_daily_views),
-      (select count(*) from refresh_tokens), (select count(*) from refresh_tokens where revoked_at is not null or rotated_at is not null)
+      (select count(*) from refresh_tokens), (select count(*) from refresh_tokens where revoked_at is not null or rotated_at is not null),
+      (select md5(coalesce(string_agg(id::text || body || like_count || reply_count || coalesce(deleted_at::text, ''), ',' order by id), '')) from comments),
+      (select md5(coalesce(string_agg(id::text || like_count || comments_enabled, ',' order by id), '')) from ${videos}),
+      (select count(*) from video_likes), (select count(*) from comment_likes)
     ) as s`);
   return rows.rows[0]!.s;
 }
@@ -150,6 +169,13 @@ beforeAll(async () => {
     .values({ creatorId: creator.creatorId!, title: "fuzz", status: "uploading", partSize: 8 * 1024 * 1024, sourceSize: 10, uploadId: "fake-upload" })
     .returning();
   videoId = row!.id;
+  const [ready] = await handle.db
+    .insert(videos)
+    .values({ creatorId: creator.creatorId!, title: "fuzz public", status: "ready", playable: true, progress: 100, publishedAt: new Date(), masterKey: "" })
+    .returning();
+  publicVideoId = ready!.id;
+  const [comment] = await handle.db.insert(comments).values({ videoId: publicVideoId, authorId: viewer.user.id, body: "fuzz target" }).returning();
+  commentId = comment!.id;
 });
 
 afterAll(async () => {
@@ -159,7 +185,8 @@ afterAll(async () => {
   console.log(`fuzz: ${outcomes.length} requests; statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
 });
 
-const fill = (path: string) => path.replace("{creator}", creator.creatorId!).replace("{video}", videoId);
+const fill = (path: string) =>
+  path.replace("{creator}", creator.creatorId!).replace("{video}", videoId).replace("{public}", publicVideoId).replace("{comment}", commentId);
 
 describe("fuzz: hostile input on every /api route", () => {
   it("hostile bodies, as anonymous, viewer and creator", async () => {
@@ -180,6 +207,33 @@ describe("fuzz: hostile input on every /api route", () => {
           if (!template.includes("{")) continue;
           const path = template.replace("{creator}", id).replace("{video}", id);
           await send(method, path, actor, method === "GET" ? undefined : { body: "{}" });
+        }
+      }
+    }
+  }, 600_000);
+
+  it("hostile comment and like bodies, queries and ids", async () => {
+    // The structural bodies plus every hostile value in the fields these routes read. Comment
+    // writes are rate limited per account (a 429 is a refusal too), so each body goes out as one
+    // of the three callers in turn and DELETE of the target comment comes last.
+    const bodies = [
+      ...hostileBodies().filter((b) => !b.body.startsWith('{"') || b.body.length > 60_000),
+      ...["body", "parentId", "commentsEnabled"].flatMap((field) => hostileValues.map((value) => ({ body: JSON.stringify({ [field]: value }) }))),
+      { body: JSON.stringify({ body: "ok", parentId: "00000000-0000-0000-0000-000000000000" }) },
+      { body: JSON.stringify({ body: "x".repeat(2001) }) },
+    ];
+    const actors = [undefined, viewer, creator];
+    const ordered = [...communityRoutes.filter(([m, p]) => !(m === "DELETE" && p === "/api/comments/{comment}")), ["DELETE", "/api/comments/{comment}"] as [string, string]];
+    for (const [method, template] of ordered) {
+      if (method === "GET") {
+        for (const actor of actors) for (const query of [...hostileQueries, "?sort=top&cursor=eyJsaWtlcyI6LTEsImlkIjoieCJ9"]) await send(method, fill(template) + query, actor);
+      } else if (method !== "DELETE") {
+        for (const [i, body] of bodies.entries()) await send(method, fill(template), actors[i % 3], body);
+      }
+      for (const actor of actors) {
+        for (const id of hostileIds) {
+          const path = template.replace("{public}", id).replace("{comment}", id);
+          await send(method, path, actor, method === "GET" || method === "DELETE" ? undefined : { body: '{"body":"x"}' });
         }
       }
     }
