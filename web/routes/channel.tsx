@@ -34,6 +34,7 @@ export function meta({ loaderData }: Route.MetaArgs) {
     { name: "description", content: creator.bio || `Videos by ${creator.displayName}.` },
     { property: "og:title", content: creator.displayName },
     { property: "og:type", content: "profile" },
+    { tagName: "link", rel: "alternate", type: "application/rss+xml", title: `${creator.displayName} (RSS)`, href: `/c/${creator.id}/rss` },
   ];
 }
 
@@ -52,6 +53,10 @@ export default function Channel({ loaderData }: Route.ComponentProps) {
             {creator.videoCount != null && ` · ${formatNumber(creator.videoCount)} ${creator.videoCount === 1 ? "video" : "videos"}`}
           </p>
           {creator.bio && <p className="mt-2 max-w-2xl whitespace-pre-wrap text-neutral-200">{creator.bio}</p>}
+          {/* A document, not a page of the app: a plain link the router leaves alone. */}
+          <a href={`/c/${creator.id}/rss`} className="mt-2 inline-block text-sm underline" type="application/rss+xml">
+            RSS feed<span className="sr-only"> of {creator.displayName}'s videos</span>
+          </a>
         </div>
         <FollowOrManage creator={creator} own={own} manageLabel="Manage videos" following={!!creator.following} signedIn={!!me} />
       </header>

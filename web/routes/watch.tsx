@@ -6,8 +6,11 @@ import { Player } from "../components/player/Player";
 import { prefetchHls } from "../components/player/hls-loader";
 import { api, loadJson } from "../lib/api.server";
 import { followAction } from "../lib/follow.server";
+import { communityAction } from "../lib/community.server";
+import { Comments } from "../components/community/Comments";
+import { LikeButton } from "../components/community/LikeButton";
 import { formatDate, formatViews } from "../lib/format";
-import type { Creator, Page, Video } from "../lib/types";
+import type { Comment, Creator, Page, Video } from "../lib/types";
 import { useVideoStatus } from "../lib/use-video-status";
 import type { loader as rootLoader } from "../root";
 
@@ -17,10 +20,12 @@ prefetchHls();
 export async function loader({ params, context, request }: Route.LoaderArgs) {
   const video = await loadJson<Video>(context, `/api/videos/${encodeURIComponent(params.videoId)}`);
   const call = api(context);
-  const [creatorRes, moreRes] = await Promise.all([
+  const [creatorRes, moreRes, commentsRes] = await Promise.all([
     call(`/api/creators/${video.creator.id}`),
     call(`/api/creators/${video.creator.id}/videos?limit=9`),
+    call(`/api/videos/${video.id}/comments?limit=20`),
   ]);
+  const comments = commentsRes.ok ? ((await commentsRes.json()) as Page<Comment>).items : [];
   const creator = creatorRes.ok ? ((await creatorRes.json()) as Creator) : null;
   const more = moreRes.ok ? ((await moreRes.json()) as Page<Video>).items.filter((v) => v.id !== video.id && v.visibility === "public" && v.playable) : [];
   const url = new URL(request.url);
@@ -29,14 +34,18 @@ export async function loader({ params, context, request }: Route.LoaderArgs) {
     video,
     creator,
     more: more.slice(0, 8),
+    comments,
     pageUrl: url.origin + `/watch/${video.id}`,
     autoplay: url.searchParams.get("autoplay") !== "0",
     startAt: Number.isFinite(t) && t > 0 ? t : undefined,
   };
 }
 
-export async function action({ request, context }: Route.ActionArgs) {
-  return followAction(context, await request.formData());
+export async function action({ request, context, params }: Route.ActionArgs) {
+  const form = await request.formData();
+  const intent = form.get("intent");
+  if (intent === "follow" || intent === "unfollow") return followAction(context, form);
+  return communityAction(context, form, params.videoId);
 }
 
 export function meta({ loaderData }: Route.MetaArgs) {
@@ -77,7 +86,7 @@ export function meta({ loaderData }: Route.MetaArgs) {
 }
 
 export default function Watch({ loaderData }: Route.ComponentProps) {
-  const { creator, more, autoplay, startAt } = loaderData;
+  const { creator, more, autoplay, startAt, comments } = loaderData;
   const me = useRouteLoaderData<typeof rootLoader>("root")?.me ?? null;
   // A video still being processed: its status is polled until it is ready (or failed), keeping
   // the media URLs the player started with.
@@ -137,6 +146,7 @@ export default function Watch({ loaderData }: Route.ComponentProps) {
               </span>
             </Link>
             <FollowOrManage creator={video.creator} own={own} manageLabel="Edit in Studio" following={!!creator?.following} signedIn={!!me} />
+            <LikeButton target="video" id={video.id} liked={!!loaderData.video.liked} count={loaderData.video.likeCount} label="this video" signedIn={!!me} />
           </div>
           <div className="mt-4 rounded-xl bg-neutral-900 p-4 text-sm">
             <p className="font-medium">
@@ -162,6 +172,12 @@ export default function Watch({ loaderData }: Route.ComponentProps) {
               <dd>Mute</dd>
             </dl>
           </details>
+          <Comments
+            comments={comments}
+            enabled={loaderData.video.commentsEnabled}
+            me={me ? { userId: me.user.id, isAdmin: me.user.role === "admin" } : null}
+            ownsVideo={own}
+          />
         </div>
       </div>
       {more.length > 0 && (
