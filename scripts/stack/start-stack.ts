@@ -126,6 +126,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       NEON_WS_PROXY: bridge.proxy,
       S3_ENDPOINT: `${origin}/cdn-cgi/local/r2/s3`,
       PUBLIC_ORIGIN: origin,
+      // Skips the production preflight: these are .dev.vars.example's values on plain http.
+      ENVIRONMENT: "development",
       ...opts.vars,
     };
     const s3 = {

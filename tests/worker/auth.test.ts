@@ -2,12 +2,15 @@ import { env, SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { creators, users } from "#db/schema.ts";
+import { safeNext } from "#web/lib/safe-next.ts";
+import { LOGIN_GUARD } from "#worker/auth/login-guard.ts";
 import { PBKDF2_ITERATIONS, PBKDF2_MAX_WORKERS_ITERATIONS, hashPassword, verifyPassword } from "#worker/auth/password.ts";
 import {
   DEFAULT_PASSWORD,
   cookieAttributes,
   countUsersByEmail,
   createApiClient,
+  randomAddress,
   randomEmail,
   withDb,
   type Problem,
@@ -175,13 +178,35 @@ describe("POST /api/auth/signup", () => {
     expect(await countUsersByEmail(env, email)).toBe(0);
   });
 
-  it("treats emails case-insensitively: a second sign-up is 409", async () => {
+  it("treats emails case-insensitively: a second sign-up creates no second account", async () => {
     const email = randomEmail("Mixed.Case");
     const first = await api.request("/api/auth/signup", { method: "POST", json: { email, password: DEFAULT_PASSWORD } });
     expect(first.status).toBe(201);
-    const second = await api.request("/api/auth/signup", { method: "POST", json: { email: email.toUpperCase(), password: DEFAULT_PASSWORD } });
-    expectProblem(second, 409);
+    const second = await api.request("/api/auth/signup", { method: "POST", json: { email: email.toUpperCase(), password: "another password 123" } });
+    expectProblem(second, 401);
     expect(await countUsersByEmail(env, email)).toBe(1);
+  });
+
+  // Finding 6 of issue #13: sign-up answered "An account with this email already exists".
+  it("never says an email is taken: an existing email is a sign-in, answered like login", async () => {
+    const owner = await api.signUp();
+    const wrong = await api.request<Problem>("/api/auth/signup", { method: "POST", json: { email: owner.email, password: "someone else's password" } });
+    const login = await api.request<Problem>("/api/auth/login", { method: "POST", json: { email: owner.email, password: "someone else's password" } });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toEqual(login.body);
+    expect(wrong.text).not.toMatch(/exist|taken|already|registered/i);
+    // The owner signing up again with their own password is simply signed in (same 201 shape).
+    const again = await api.request<Session>("/api/auth/signup", { method: "POST", json: { email: owner.email, password: owner.password, role: "creator", displayName: "X" } });
+    expect(again.status).toBe(201);
+    expect(Object.keys(again.body).sort()).toEqual(["accessToken", "refreshToken", "user"]);
+    expect(again.body.user).toEqual(owner.user);
+    expect(await countUsersByEmail(env, owner.email)).toBe(1);
+    // Guessing passwords through sign-up meets the same per-account guard as login: two failures
+    // so far (the right password gave its attempt back), three more use up the free ones.
+    for (let i = 0; i < LOGIN_GUARD.freeFailures - 2; i++) {
+      expect((await api.request("/api/auth/signup", { method: "POST", json: { email: owner.email, password: `guess number ${i}!` } })).status).toBe(401);
+    }
+    expect((await api.request("/api/auth/signup", { method: "POST", json: { email: owner.email, password: "guess number 6!" } })).status).toBe(429);
   });
 
   it("validates email, password and display name, listing every field error", async () => {
@@ -340,4 +365,84 @@ describe("POST /api/auth/logout", () => {
   it("is 204 even without a session", async () => {
     expect((await api.request("/api/auth/logout", { method: "POST" })).status).toBe(204);
   });
+});
+
+// Finding 3 of issue #13: `/login?next=/%09/evil.example` redirected to "/<TAB>/evil.example",
+// which Chromium follows to evil.example. Each value below is what arrives in the query string.
+describe("sign-in never redirects off-site (next=)", () => {
+  const hostile = [
+    "/%09/evil.example",
+    "/%0A/evil.example",
+    "/%0D%0A/evil.example",
+    "%2F%2Fevil.example",
+    "//evil.example",
+    "/%5Cevil.example",
+    "%5C%5Cevil.example",
+    "/%255Cevil.example",
+    "/%252F%252Fevil.example",
+    "/%2F%2Fevil.example",
+    "/%2509/evil.example",
+    "%20//evil.example",
+    "/%E3%80%80/evil.example",
+    "https%3A%2F%2Fevil.example%2F",
+    "https:evil.example",
+    "javascript%3Aalert(1)",
+    "/%00/evil.example",
+  ];
+
+  /** Where a browser would go: the Location resolved against the page, as Chromium does. */
+  function landing(res: Response): URL {
+    const location = res.headers.get("location");
+    expect(location, `status ${res.status}`).not.toBeNull();
+    expect(location).not.toMatch(/[\u0000-\u0020\\]/);
+    return new URL(location!, "http://example.com/login");
+  }
+
+  it("safeNext keeps local paths and turns everything else into the fallback", () => {
+    expect(safeNext("/watch/abc?t=1#x")).toBe("/watch/abc?t=1#x");
+    expect(safeNext("/studio", "/")).toBe("/studio");
+    expect(safeNext(null, "/studio")).toBe("/studio");
+    for (const raw of hostile) expect(safeNext(new URLSearchParams(`next=${raw}`).get("next")), raw).toBe("/");
+  });
+
+  it("the login page of a signed-in visitor redirects to our own origin only", async () => {
+    const account = await api.signUp();
+    for (const raw of hostile) {
+      const res = await SELF.fetch(`http://example.com/login?next=${raw}`, {
+        headers: { cookie: `access_token=${account.cookies.access_token}`, "cf-connecting-ip": account.ip },
+        redirect: "manual",
+      });
+      expect(res.status, raw).toBeGreaterThanOrEqual(300);
+      expect(res.status, raw).toBeLessThan(400);
+      const url = landing(res);
+      expect(url.origin, raw).toBe("http://example.com");
+      expect(url.pathname, raw).toBe("/");
+      await res.body?.cancel();
+    }
+    const ok = await SELF.fetch(`http://example.com/login?next=${encodeURIComponent("/studio?tab=videos")}`, {
+      headers: { cookie: `access_token=${account.cookies.access_token}` },
+      redirect: "manual",
+    });
+    expect(landing(ok).href).toBe("http://example.com/studio?tab=videos");
+  });
+
+  it("the login and sign-up forms redirect to our own origin only", async () => {
+    const account = await api.signUp();
+    const submit = (path: string, form: Record<string, string>) =>
+      SELF.fetch(`http://example.com${path}`, {
+        method: "POST",
+        headers: { origin: "http://example.com", "cf-connecting-ip": randomAddress(), "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(form).toString(),
+        redirect: "manual",
+      });
+    // Each submission hashes a password: a representative share of the list (safeNext sees all of it).
+    for (const raw of ["/%09/evil.example", "/%5Cevil.example", "/%2F%2Fevil.example", "https%3A%2F%2Fevil.example%2F", "javascript%3Aalert(1)", "%20//evil.example"]) {
+      expect(hostile).toContain(raw);
+      const next = new URLSearchParams(`next=${raw}`).get("next")!;
+      const login = await submit("/login", { email: account.email, password: account.password, next });
+      expect(landing(login).href, raw).toBe("http://example.com/");
+      const signup = await submit(`/signup?next=${raw}`, { email: randomEmail(), password: DEFAULT_PASSWORD, role: "viewer" });
+      expect(landing(signup).href, raw).toBe("http://example.com/");
+    }
+  }, 120_000);
 });

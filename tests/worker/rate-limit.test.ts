@@ -1,9 +1,11 @@
-// Login and sign-up rate limits (RateLimiter Durable Object). Every test uses fresh addresses
+// Login and sign-up rate limits (RateLimiter and LoginGuard Durable Objects). Every test uses fresh addresses
 // (cf-connecting-ip) and emails so that tests never share a counter.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { LOGIN_GUARD, unknownDeviceDelayMs } from "#worker/auth/login-guard.ts";
+import { DEVICE_COOKIE } from "#worker/auth/login-throttle.ts";
 import { RATE_LIMITS } from "#worker/auth/rate-limits.ts";
-import { DEFAULT_PASSWORD, createApiClient, randomAddress, randomEmail } from "../support/api-client.ts";
+import { DEFAULT_PASSWORD, cookieAttributes, createApiClient, randomAddress, randomEmail } from "../support/api-client.ts";
 
 const api = createApiClient(SELF);
 
@@ -23,8 +25,8 @@ function expect429(res: { status: number; headers: Headers; body: unknown }, win
 describe("login rate limits", () => {
   it("limits are data in one place", () => {
     expect(RATE_LIMITS.loginPerAddress).toMatchObject({ limit: 10, windowSeconds: 60 });
-    expect(RATE_LIMITS.loginPerAccount).toMatchObject({ limit: 5, windowSeconds: 60 });
     expect(RATE_LIMITS.signupPerAddress).toMatchObject({ limit: 20, windowSeconds: 3600 });
+    expect(LOGIN_GUARD).toMatchObject({ perAddressLimit: 5, perAddressWindowSeconds: 300, freeFailures: 5, firstDelaySeconds: 2, maxDelaySeconds: 900 });
   });
 
   it("per address: attempt N+1 from one address is 429 with Retry-After; other addresses are unaffected", async () => {
@@ -39,24 +41,81 @@ describe("login rate limits", () => {
     expect((await login(randomEmail(), randomAddress())).status).toBe(401);
   });
 
-  it("per account: attempt N+1 on one email (any capitalisation, any address) is 429", async () => {
-    const { limit, windowSeconds } = RATE_LIMITS.loginPerAccount;
+  it("per (account, address): attempt N+1 on one email from one address is 429, even with the right password", async () => {
+    const { perAddressLimit, perAddressWindowSeconds } = LOGIN_GUARD;
     const account = await api.signUp({ email: randomEmail("Target") });
-    for (let i = 0; i < limit; i++) {
+    const ip = randomAddress();
+    for (let i = 0; i < perAddressLimit; i++) {
       const email = i % 2 ? account.email.toUpperCase() : account.email;
-      expect((await login(email, randomAddress())).status).toBe(401);
+      expect((await login(email, ip)).status).toBe(401);
     }
-    expect429(await login(account.email, randomAddress(), account.password), windowSeconds);
-    // Another account from the same addresses is not affected.
+    expect429(await login(account.email, ip, account.password), perAddressWindowSeconds);
+    // Another account from the same address is not affected; nor is the owner's own address.
     const other = await api.signUp();
-    expect((await login(other.email, randomAddress(), other.password)).status).toBe(200);
+    expect((await login(other.email, ip, other.password)).status).toBe(200);
+    expect((await login(account.email, account.ip, account.password)).status).toBe(200);
   });
 
-  it("successful logins count as attempts too", async () => {
-    const { limit } = RATE_LIMITS.loginPerAccount;
+  it("successful logins are given back: the owner can sign in again and again", async () => {
     const account = await api.signUp();
-    for (let i = 0; i < limit; i++) expect((await login(account.email, randomAddress(), DEFAULT_PASSWORD)).status).toBe(200);
-    expect((await login(account.email, randomAddress(), DEFAULT_PASSWORD)).status).toBe(429);
+    const ip = randomAddress();
+    // More than the (account, address) window allows, fewer than the per-address rule's limit.
+    expect(LOGIN_GUARD.perAddressLimit + 3).toBeLessThan(RATE_LIMITS.loginPerAddress.limit);
+    for (let i = 0; i < LOGIN_GUARD.perAddressLimit + 3; i++) {
+      expect((await login(account.email, ip, DEFAULT_PASSWORD)).status).toBe(200);
+    }
+  });
+});
+
+// Finding 6 of issue #13: five wrong passwords from five addresses locked the owner out from a
+// sixth. Now failures only make unknown devices wait; the owner's known device or address passes.
+describe("login guard: no lockout of the owner", () => {
+  const deviceOf = (res: { cookies: Record<string, string> }) => res.cookies[DEVICE_COOKIE]!;
+  const withDevice = (email: string, ip: string, password: string, device: string) =>
+    api.request("/api/auth/login", { method: "POST", ip, cookies: { [DEVICE_COOKIE]: device }, origin: null, json: { email, password } });
+
+  it("five wrong passwords from five addresses: the owner's device and address still get in; strangers wait", async () => {
+    const ownerIp = randomAddress();
+    const signup = await api.request("/api/auth/signup", { method: "POST", ip: ownerIp, json: { email: randomEmail("owner"), password: DEFAULT_PASSWORD } });
+    expect(signup.status).toBe(201);
+    const email = (signup.body as { user: { email: string } }).user.email;
+    const device = deviceOf(signup);
+    expect(device).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(cookieAttributes(signup.setCookies, DEVICE_COOKIE)).toMatchObject({ httponly: "", path: "/api/auth", samesite: "Lax" });
+
+    for (let i = 0; i < LOGIN_GUARD.freeFailures; i++) expect((await login(email, randomAddress())).status).toBe(401);
+
+    // The owner, from a sixth address, with the browser that signed up: in at once.
+    expect((await withDevice(email, randomAddress(), DEFAULT_PASSWORD, device)).status).toBe(200);
+    // From the address that signed in before, without the cookie (an API client): in too.
+    expect((await login(email, ownerIp, DEFAULT_PASSWORD)).status).toBe(200);
+    // A made-up or foreign device id does not count as known.
+    const stranger = await withDevice(email, randomAddress(), DEFAULT_PASSWORD, "A".repeat(43));
+    expect429(stranger, LOGIN_GUARD.firstDelaySeconds);
+    // An unknown device is delayed, not locked out: after Retry-After the right password works.
+    expect429(await login(email, randomAddress(), DEFAULT_PASSWORD), LOGIN_GUARD.firstDelaySeconds);
+    await new Promise((r) => setTimeout(r, LOGIN_GUARD.firstDelaySeconds * 1000 + 200));
+    expect((await login(email, randomAddress(), DEFAULT_PASSWORD)).status).toBe(200);
+  });
+
+  it("an email that has no account is throttled exactly like one that has (no enumeration)", async () => {
+    const real = await api.signUp();
+    const ghost = randomEmail("ghost");
+    for (const email of [real.email, ghost]) {
+      const answers = [];
+      for (let i = 0; i < LOGIN_GUARD.freeFailures + 1; i++) answers.push((await login(email, randomAddress())).status);
+      expect(answers, email).toEqual([...Array(LOGIN_GUARD.freeFailures).fill(401), 429]);
+    }
+  });
+
+  it("the wait for unknown devices doubles with each failure, up to a ceiling", () => {
+    const { freeFailures, firstDelaySeconds, maxDelaySeconds } = LOGIN_GUARD;
+    expect(unknownDeviceDelayMs(freeFailures - 1)).toBe(0);
+    expect(unknownDeviceDelayMs(freeFailures)).toBe(firstDelaySeconds * 1000);
+    expect(unknownDeviceDelayMs(freeFailures + 3)).toBe(firstDelaySeconds * 8 * 1000);
+    expect(unknownDeviceDelayMs(freeFailures + 100)).toBe(maxDelaySeconds * 1000);
+    // A botnet keeping up the pressure gets about one guess per ceiling: 96 a day instead of 7,200.
+    expect((24 * 3600) / maxDelaySeconds).toBeLessThanOrEqual(96);
   });
 });
 

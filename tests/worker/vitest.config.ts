@@ -22,6 +22,7 @@ export default defineConfig({
           TEST_EXPLAIN_DATABASE_URL: process.env.TEST_EXPLAIN_DATABASE_URL!,
           NEON_WS_PROXY: process.env.TEST_NEON_WS_PROXY!,
           TRANSCODER_URL: process.env.TEST_TRANSCODER_URL!,
+          ENVIRONMENT: "development",
           PUBLIC_ORIGIN: "http://127.0.0.1:9",
           // Suites read lists right after writing rows; tests/worker/edge-cache.test.ts turns it on.
           EDGE_CACHE: "off",

@@ -5,11 +5,6 @@ export const SESSION_HINT = "ev_session";
 export const hintCookie = `${SESSION_HINT}=1; Path=/; Max-Age=2592000; SameSite=Lax`;
 export const clearHintCookie = `${SESSION_HINT}=; Path=/; Max-Age=0; SameSite=Lax`;
 
-/** Only local paths, never "//host" or a scheme. */
-export function safeNext(value: string | null | undefined, fallback = "/"): string {
-  return value && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : fallback;
-}
-
 export const hasSessionHint = () => typeof document !== "undefined" && document.cookie.includes(`${SESSION_HINT}=1`);
 
 let refreshing: Promise<boolean> | null = null;

@@ -4,7 +4,8 @@ import type { Route } from "./+types/login";
 import { Field, FormError, primaryButton } from "../components/Field";
 import { cookieHeaders, getMe, sendJson, text } from "../lib/api.server";
 import { readProblem } from "../lib/problem";
-import { hasSessionHint, hintCookie, refreshSession, safeNext } from "../lib/session";
+import { safeNext } from "../lib/safe-next";
+import { hasSessionHint, hintCookie, refreshSession } from "../lib/session";
 
 export const meta = () => [{ title: "Sign in · Edge Video" }];
 

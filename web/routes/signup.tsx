@@ -3,7 +3,8 @@ import type { Route } from "./+types/signup";
 import { Field, FormError, primaryButton } from "../components/Field";
 import { cookieHeaders, sendJson, text } from "../lib/api.server";
 import { readProblem } from "../lib/problem";
-import { hintCookie, safeNext } from "../lib/session";
+import { safeNext } from "../lib/safe-next";
+import { hintCookie } from "../lib/session";
 
 export const meta = () => [{ title: "Sign up · Edge Video" }];
 
@@ -25,7 +26,9 @@ export async function action({ request, context }: Route.ActionArgs) {
     return redirect(safeNext(text(form, "next") || new URL(request.url).searchParams.get("next"), fallback), { headers: cookieHeaders(res, hintCookie) });
   }
   const problem = await readProblem(res);
-  return data({ error: problem.message, fields: problem.fields, values }, { status: problem.status });
+  // The API never says an email is taken; a 401 here means "not with this password".
+  const error = problem.status === 401 ? "We could not sign you up with this email and password. If you already have an account, sign in." : problem.message;
+  return data({ error, fields: problem.fields, values }, { status: problem.status });
 }
 
 export default function Signup({ actionData }: Route.ComponentProps) {

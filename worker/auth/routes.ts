@@ -4,12 +4,13 @@ import type { AppEnv } from "../context.ts";
 import { EmailTakenError, createAccount, findUserByEmail, findUserById, updatePasswordHash } from "../accounts/queries.ts";
 import { presentUser } from "../accounts/present.ts";
 import { loginSchema, refreshSchema, signupSchema, type Refreshed, type Session } from "#contract/api.ts";
-import { Problem, conflict, problemResponse } from "../http/problem.ts";
+import { Problem, problemResponse } from "../http/problem.ts";
 import { readJson } from "../http/validate.ts";
 import { clearSessionCookies, readRefreshCookie, setSessionCookies } from "./cookies.ts";
 import { assertNotCrossSite, assertSameOrigin } from "./origin.ts";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./password.ts";
-import { RATE_LIMITS, accountKey, clientAddress, enforceRateLimits } from "./rate-limits.ts";
+import { beginLoginAttempt, rememberNewAccount } from "./login-throttle.ts";
+import { RATE_LIMITS, clientAddress, enforceRateLimits } from "./rate-limits.ts";
 import { revokeRefreshTokenFamily, rotateRefreshToken } from "./refresh-tokens.ts";
 import { noStore, startSession, wantsRefreshTokenInBody } from "./session.ts";
 import { refreshTokenTtlSeconds, signAccessToken } from "./tokens.ts";
@@ -29,55 +30,71 @@ function endedSession(c: Context<AppEnv>): Response {
   return c.newResponse(problem.body, 401, { "content-type": problem.headers.get("content-type")! });
 }
 
+/** The answer to a successful sign-up or sign-in: user, access token, and the refresh token for API clients. */
+function sessionBody(c: Context<AppEnv>, user: Parameters<typeof presentUser>[0], tokens: { accessToken: string; refreshToken: string }): Session {
+  return {
+    user: presentUser(user),
+    accessToken: tokens.accessToken,
+    ...(wantsRefreshTokenInBody(c) ? { refreshToken: tokens.refreshToken } : {}),
+  };
+}
+
+/**
+ * Checks a password for an email through the account's login guard (429 when it says wait);
+ * returns the user, or throws the one 401 that never says whether the email exists.
+ */
+async function signIn(c: Context<AppEnv>, email: string, password: string) {
+  const attempt = await beginLoginAttempt(c, email);
+  const user = await findUserByEmail(c.var.db, email);
+  if (!user) {
+    // Same work and same answer as a wrong password: nothing tells whether the email exists.
+    await burnPasswordCheck(password);
+    throw badCredentials();
+  }
+  const check = await verifyPassword(password, user.passwordHash);
+  if (!check.ok) throw badCredentials();
+  if (check.needsRehash) await updatePasswordHash(c.var.db, user.id, await hashPassword(password));
+  await attempt.succeeded();
+  return user;
+}
+
 authRoutes.post("/signup", async (c) => {
   assertNotCrossSite(c);
   const input = await readJson(c, signupSchema);
   await enforceRateLimits(c.env, [[RATE_LIMITS.signupPerAddress, clientAddress(c)]]);
-  let account;
-  try {
-    account = await createAccount(c.var.db, {
-      email: input.email,
-      passwordHash: await hashPassword(input.password),
-      role: input.role,
-      creator: input.role === "creator" ? { displayName: input.displayName!, bio: input.bio ?? "" } : undefined,
-    });
-  } catch (err) {
-    if (err instanceof EmailTakenError) throw conflict("An account with this email already exists.");
-    throw err;
+  // An existing email never gets "already exists" (decision 0007): it is a sign-in, through
+  // the same guard as login, with login's answers (201 session for the right password, else 401).
+  const existing = await findUserByEmail(c.var.db, input.email);
+  let user;
+  if (existing) {
+    user = await signIn(c, input.email, input.password);
+  } else {
+    try {
+      const account = await createAccount(c.var.db, {
+        email: input.email,
+        passwordHash: await hashPassword(input.password),
+        role: input.role,
+        creator: input.role === "creator" ? { displayName: input.displayName!, bio: input.bio ?? "" } : undefined,
+      });
+      user = account.user;
+      await rememberNewAccount(c, input.email);
+    } catch (err) {
+      // Created by a concurrent request a moment ago: the same path as any existing email.
+      if (err instanceof EmailTakenError) user = await signIn(c, input.email, input.password);
+      else throw err;
+    }
   }
-  const tokens = await startSession(c, account.user);
-  return c.json(
-    {
-      user: presentUser(account.user),
-      accessToken: tokens.accessToken,
-      ...(wantsRefreshTokenInBody(c) ? { refreshToken: tokens.refreshToken } : {}),
-    } satisfies Session,
-    201,
-  );
+  const tokens = await startSession(c, user);
+  return c.json(sessionBody(c, user, tokens) satisfies Session, 201);
 });
 
 authRoutes.post("/login", async (c) => {
   assertNotCrossSite(c);
   const input = await readJson(c, loginSchema);
-  await enforceRateLimits(c.env, [
-    [RATE_LIMITS.loginPerAddress, clientAddress(c)],
-    [RATE_LIMITS.loginPerAccount, accountKey(input.email)],
-  ]);
-  const user = await findUserByEmail(c.var.db, input.email);
-  if (!user) {
-    // Same work and same answer as a wrong password: nothing tells whether the email exists.
-    await burnPasswordCheck(input.password);
-    throw badCredentials();
-  }
-  const check = await verifyPassword(input.password, user.passwordHash);
-  if (!check.ok) throw badCredentials();
-  if (check.needsRehash) await updatePasswordHash(c.var.db, user.id, await hashPassword(input.password));
+  await enforceRateLimits(c.env, [[RATE_LIMITS.loginPerAddress, clientAddress(c)]]);
+  const user = await signIn(c, input.email, input.password);
   const tokens = await startSession(c, user);
-  return c.json({
-    user: presentUser(user),
-    accessToken: tokens.accessToken,
-    ...(wantsRefreshTokenInBody(c) ? { refreshToken: tokens.refreshToken } : {}),
-  } satisfies Session);
+  return c.json(sessionBody(c, user, tokens) satisfies Session);
 });
 
 /** The refresh token from the body (API clients) or the cookie (browsers, which must be same-origin). */

@@ -2,6 +2,7 @@
 // can rotate: verification looks the key up by id, and only HS256 is ever accepted.
 import { SignJWT, errors, jwtVerify, type JWTHeaderParameters } from "jose";
 import type { AuthUser } from "../context.ts";
+import { MIN_SECRET_BYTES } from "../config/secret-rules.ts";
 
 export const ACCESS_TOKEN_ISSUER = "edge-video";
 export const ACCESS_TOKEN_AUDIENCE = "edge-video:api";
@@ -10,7 +11,6 @@ export const ACCESS_TOKEN_ALG = "HS256";
 
 const DEFAULT_ACCESS_TTL_SECONDS = 900;
 const DEFAULT_REFRESH_TTL_SECONDS = 30 * 24 * 3600;
-const MIN_SECRET_BYTES = 32;
 
 export type Role = AuthUser["role"];
 export const roles = ["viewer", "creator", "admin"] as const satisfies readonly Role[];

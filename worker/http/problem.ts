@@ -13,6 +13,8 @@ export type ProblemInit = {
   type?: string;
   errors?: FieldError[];
   headers?: Record<string, string>;
+  /** RFC 9457 extension members (e.g. the failed checks of the production preflight). */
+  extensions?: Record<string, unknown>;
 };
 
 const titles: Record<number, string> = {
@@ -54,6 +56,7 @@ export function problemResponse(init: ProblemInit): Response {
     status: init.status,
     detail: init.detail ?? init.title ?? titles[init.status] ?? "Error",
     ...(init.errors ? { errors: init.errors } : {}),
+    ...init.extensions,
   };
   return new Response(JSON.stringify(body), {
     status: init.status,
@@ -68,7 +71,7 @@ export function zodFieldErrors(error: ZodError): FieldError[] {
   }));
 }
 
-/** Maps anything thrown in a handler to a problem response; unknown errors are logged and become 500. */
+/** Maps anything thrown in a handler to a problem response; unknown errors are logged (one JSON line) and become 500. */
 export function toProblemResponse(err: unknown, c?: Context): Response {
   if (err instanceof Problem) return problemResponse(err.init);
   if (err instanceof ZodError) {
@@ -79,9 +82,18 @@ export function toProblemResponse(err: unknown, c?: Context): Response {
     return problemResponse({ status, detail: err.message || titles[status] });
   }
   if (isDatabaseUnavailable(err)) {
-    console.warn("database unavailable", c?.req.method, c?.req.path);
+    console.warn(JSON.stringify({ level: "warn", event: "database_unavailable", method: c?.req.method, path: c?.req.path }));
     return problemResponse({ status: 503, detail: "The service is briefly unavailable. Try again in a moment.", headers: { "retry-after": "5" } });
   }
-  console.error("unhandled error", c?.req.method, c?.req.path, err);
+  console.error(
+    JSON.stringify({
+      level: "error",
+      event: "unhandled_error",
+      method: c?.req.method,
+      path: c?.req.path,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    }),
+  );
   return problemResponse({ status: 500, detail: "Something went wrong on our side." });
 }
