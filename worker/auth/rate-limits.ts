@@ -8,10 +8,8 @@ import type { RateDecision } from "./rate-limiter.ts";
 export type RateRule = { name: string; limit: number; windowSeconds: number };
 
 export const RATE_LIMITS = {
-  /** Password guessing from one address, across accounts. */
+  /** Password guessing from one address, across accounts (per-account rules: login-guard.ts). */
   loginPerAddress: { name: "login:ip", limit: 10, windowSeconds: 60 },
-  /** Password guessing against one account, across addresses. */
-  loginPerAccount: { name: "login:account", limit: 5, windowSeconds: 60 },
   /** Mass account creation from one address. */
   signupPerAddress: { name: "signup:ip", limit: 20, windowSeconds: 3600 },
   /** Token refreshes from one address (tokens are unguessable; this only bounds load). */
