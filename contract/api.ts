@@ -21,6 +21,8 @@ import {
 } from "./limits.ts";
 
 export * from "./limits.ts";
+import type { Chapter } from "./chapters.ts";
+export type { Chapter } from "./chapters.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Requests
@@ -165,6 +167,8 @@ export type Video = {
   liked?: boolean;
   /** False when the creator turned comments off. */
   commentsEnabled: boolean;
+  /** Parsed from the description (contract/chapters.ts); [] when it has none. */
+  chapters: Chapter[];
   createdAt: string;
   creator: { id: string; displayName: string };
   /** `hls` is the master playlist URL (signed for private videos). */

@@ -30,6 +30,13 @@ export const PASSWORD_MAX = 1024;
 /** Comments and replies: plain text, trimmed. */
 export const COMMENT_MAX = 2000;
 
+/** Chapters from the description (API.md "Playback extras"): at least this many, first at 0:00. */
+export const CHAPTERS_MIN = 3;
+/** Each chapter lasts at least this long (YouTube's rule), or the description has no chapters. */
+export const CHAPTER_MIN_SECONDS = 10;
+/** Chapter titles are cut to this many characters. */
+export const CHAPTER_TITLE_MAX = 100;
+
 /** Lists: `?cursor&limit`, limit 1–100. */
 export const PAGE_LIMIT_MIN = 1;
 export const PAGE_LIMIT_MAX = 100;

@@ -1,5 +1,6 @@
 // The public shape of a video (API.md). Media URLs point at the /media route on our origin.
 import type { Video } from "#contract/api.ts";
+import { parseChapters } from "#contract/chapters.ts";
 import { mediaKeys, relativeToVideo, videoPrefix } from "#contract/media-layout.ts";
 import { SIGNED_MEDIA_TTL_SECONDS, signMediaPrefix } from "../media/signing.ts";
 import type { VideoWithCreator } from "./queries.ts";
@@ -33,6 +34,7 @@ export function presentVideo(video: VideoWithCreator, base: string): Video {
     viewCount: video.viewCount,
     likeCount: video.likeCount,
     commentsEnabled: video.commentsEnabled,
+    chapters: parseChapters(video.description, video.durationSeconds),
     createdAt: video.createdAt.toISOString(),
     creator: { id: video.creator.id, displayName: video.creator.displayName },
     playback: video.playable
