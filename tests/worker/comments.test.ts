@@ -4,26 +4,16 @@
 import { env, SELF } from "cloudflare:test";
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { COMMENT_MAX } from "#contract/api.ts";
+import { COMMENT_MAX, type Comment, type Page } from "#contract/api.ts";
 import { commentLikes, comments, videoLikes, videos } from "#db/schema.ts";
 import { RATE_LIMITS } from "#worker/auth/rate-limits.ts";
 import { createApiClient, makeAdmin, randomAddress, withDb, type Account, type RequestOptions } from "../support/api-client.ts";
 
 const api = createApiClient(SELF);
 
-type CommentJson = {
-  id: string;
-  body: string;
-  createdAt: string;
-  editedAt: string | null;
-  author: { id: string; displayName: string };
-  likeCount: number;
-  replyCount: number;
-  deleted: boolean;
-  parentId?: string;
-  liked?: boolean;
-};
-type CommentPage = { items: CommentJson[]; nextCursor: string | null };
+// The contract's shapes, as the JSON answers carry them.
+type CommentJson = Comment;
+type CommentPage = Page<Comment>;
 
 async function seedVideo(creatorId: string, opts: { visibility?: "public" | "unlisted" | "private"; title?: string; description?: string; publishedAt?: Date } = {}) {
   return withDb(env, async (db) => {
