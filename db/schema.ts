@@ -35,6 +35,10 @@ export const users = pgTable(
     email: text("email").notNull(),
     passwordHash: text("password_hash").notNull(),
     role: text("role", { enum: roles }).notNull().default("viewer"),
+    // Moderation and quotas (db/community-schema.ts holds the rest): null means not suspended / the default quota.
+    suspendedAt: timestamp("suspended_at", { withTimezone: true, mode: "date" }),
+    storageQuotaBytes: bigint("storage_quota_bytes", { mode: "number" }),
+    dailyUploadQuota: integer("daily_upload_quota"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -103,6 +107,10 @@ export const videos = pgTable(
     // Kept in the same transaction as the video_likes row it counts (worker/likes/store.ts).
     likeCount: integer("like_count").notNull().default(0),
     commentsEnabled: boolean("comments_enabled").notNull().default(true),
+    // Taken down by an admin (hidden from everyone but admins; reversible); scheduled publishing.
+    removedAt: timestamp("removed_at", { withTimezone: true, mode: "date" }),
+    publishAt: timestamp("publish_at", { withTimezone: true, mode: "date" }),
+    downloadable: boolean("downloadable").notNull().default(false),
     // Views of the last 7 days, decayed by age; refreshed by the cron sweep, bumped by new views.
     trendingScore: doublePrecision("trending_score").notNull().default(0),
     // Upload
@@ -250,6 +258,7 @@ export const comments = pgTable(
     // A deleted comment with replies stays as a tombstone (empty body) so the thread keeps its place.
     deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
     editedAt: timestamp("edited_at", { withTimezone: true, mode: "date" }),
+    removedAt: timestamp("removed_at", { withTimezone: true, mode: "date" }),
     createdAt: createdAt(),
   },
   (t) => [
