@@ -18,6 +18,7 @@ import { searchRoutes } from "./discovery/routes.ts";
 import { videoRoutes } from "./videos/routes.ts";
 import { renderPage } from "./web/ssr.ts";
 import { rssRoutes } from "./feeds/routes.ts";
+import { adminQuotaRoutes } from "./quotas/admin-routes.ts";
 
 const api = new Hono<AppEnv>();
 api.use(apiSecurityHeaders);
@@ -32,6 +33,8 @@ api.route("/videos", videoRoutes);
 api.route("/", commentRoutes);
 api.route("/", likeRoutes);
 api.route("/feed", feedRoutes);
+// PATCH /api/admin/users/:id/quota; the moderation routes under /admin mount on their own.
+api.route("/admin", adminQuotaRoutes);
 api.route("/search", searchRoutes);
 api.route("/health", healthRoutes);
 // Liveness without touching the database; also the ceiling in bench/api.

@@ -8,12 +8,15 @@ import { reissueAccessToken } from "../auth/session.ts";
 import { listFollowing } from "../creators/follows.ts";
 import { presentCreator } from "../creators/present.ts";
 import { AlreadyCreatorError, becomeCreator, findCreatorByUserId } from "../creators/queries.ts";
-import { becomeCreatorSchema, type BecomeCreatorResult, type FollowedCreator, type Me, type Page, type Stats } from "#contract/api.ts";
+import { becomeCreatorSchema, type BecomeCreatorResult, type FollowedCreator, type Page, type Stats } from "#contract/api.ts";
 import { pageQuerySchema } from "../discovery/pagination.ts";
 import { creatorStats } from "../creators/stats.ts";
 import { conflict, forbidden, unauthorized, unprocessable } from "../http/problem.ts";
 import { parseWith, readJson } from "../http/validate.ts";
 import { presentUser } from "./present.ts";
+import { notificationRoutes } from "../notifications/routes.ts";
+import { publicQuota, readQuota } from "../quotas/quota.ts";
+import type { MeWithQuota } from "#contract/quotas.ts";
 import { findUserById, findUserWithCreator } from "./queries.ts";
 
 export const meRoutes = new Hono<AppEnv>();
@@ -27,8 +30,12 @@ meRoutes.get("/", async (c) => {
   return c.json({
     user: presentUser(user),
     creator: creator ? { id: creator.id, displayName: creator.displayName, bio: creator.bio } : null,
-  } satisfies Me);
+    ...(creator ? { quota: publicQuota(await readQuota(c.var.db, c.env, user.id, creator.id)) } : {}),
+  } satisfies MeWithQuota);
 });
+
+// GET /api/me/notifications, POST /api/me/notifications/read (worker/notifications).
+meRoutes.route("/notifications", notificationRoutes);
 
 meRoutes.post("/creator", async (c) => {
   const auth = requireUser(c);

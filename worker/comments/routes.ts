@@ -12,6 +12,7 @@ import { parseWith, readJson } from "../http/validate.ts";
 import { decodeCursor, encodeCursor, pageQuerySchema } from "../discovery/pagination.ts";
 import { canDeleteComment, visibleComment, visibleVideo } from "./access.ts";
 import { presentComment } from "./present.ts";
+import { notifyComment } from "../notifications/queries.ts";
 import { deleteComment, findComment, insertComment, listReplies, listTopLevel, updateCommentBody, type CommentWithAuthor } from "./queries.ts";
 
 export const commentRoutes = new Hono<AppEnv>();
@@ -70,14 +71,18 @@ commentRoutes.post("/videos/:id/comments", async (c) => {
   await limitWrites(c, user.id);
   const input = await readCommentBody(c, createCommentSchema);
   let parentId: string | null = null;
+  // Who hears of it: the author of the comment replied to, or the video's creator.
+  let recipientId = video.creator.userId;
   if (input.parentId) {
     const parent = await findComment(c.var.db, input.parentId);
     if (!parent || parent.videoId !== video.id || parent.deletedAt) throw notFound("The comment you reply to is gone.");
     // One level: a reply to a reply joins the same thread.
     parentId = parent.parentId ?? parent.id;
+    recipientId = parent.authorId;
   }
   const id = await insertComment(c.var.db, { videoId: video.id, authorId: user.id, body: input.body, parentId });
   if (!id) throw notFound("The comment you reply to is gone.");
+  await notifyComment(c.var.db, { recipientId, actorId: user.id, kind: parentId ? "reply" : "comment", videoId: video.id, commentId: id });
   const created = await findComment(c.var.db, id, user.id);
   return c.json<Comment>(presentComment(created!, true), 201);
 });

@@ -1,5 +1,6 @@
 import { handleTranscodeBatch, handleTranscodeDeadLetters } from "../transcode/consumer.ts";
 import { handleViewsBatch } from "../views/consumer.ts";
+import { handleNotificationsBatch } from "../notifications/consumer.ts";
 import { queueNames } from "./names.ts";
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext): Promise<void> {
@@ -8,6 +9,8 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx: 
       return handleTranscodeBatch(batch, env);
     case queueNames.views:
       return handleViewsBatch(batch, env);
+    case queueNames.notifications:
+      return handleNotificationsBatch(batch, env);
     case queueNames.transcodeDeadLetter:
       return handleTranscodeDeadLetters(batch, env);
     default:

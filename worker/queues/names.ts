@@ -3,4 +3,5 @@ export const queueNames = {
   transcode: "edge-video-transcode",
   transcodeDeadLetter: "edge-video-transcode-dlq",
   views: "edge-video-views",
+  notifications: "edge-video-notifications",
 } as const;

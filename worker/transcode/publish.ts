@@ -13,6 +13,7 @@ import { storyboardVtt } from "#transcoder/chunks/plan.ts";
 import type { AudioChunkSpec, ChunkSpec } from "#transcoder/chunks/task-contract.ts";
 import { FAILURE_REASONS } from "#transcoder/failures.ts";
 import type { Database } from "../db/connection.ts";
+import { enqueueNewVideoNotifications } from "../notifications/enqueue.ts";
 
 /** Encoding is 0–95 %; the rest is the audio, stills and the final master. */
 const ENCODE_SHARE = 95;
@@ -48,6 +49,8 @@ export async function publishProgress(env: Env, db: Database, videoId: string, j
     const stills = tasks.find((t) => t.kind === "stills");
     const playableNow = assembly.prefix > 0 && (!plan.hasAudio || audio.prefix > 0);
     if (playableNow && !video.playable) await put(keys.master, renderChunkedMaster(plan, measured, "provisional"));
+    // Followers are told through the queue (worker/notifications): nothing here waits on them.
+    if (playableNow && !video.playable) await enqueueNewVideoNotifications(env, videoId);
 
     const ready = assembly.ended && audio.ended && stills?.state === "done";
     if (ready) {

@@ -42,6 +42,7 @@ import {
   type VideoWithCreator,
 } from "./queries.ts";
 import { markSweepWork } from "../sweeps/work-marker.ts";
+import { assertUploadFits } from "../quotas/quota.ts";
 
 export const uploadRoutes = new Hono<AppEnv>();
 
@@ -78,6 +79,8 @@ uploadRoutes.post("/", async (c) => {
   }
   const creator = await findCreatorByUserId(c.var.db, user.id);
   if (!creator) throw forbidden("Only creators can upload videos. Become a creator first.");
+  // Quotas (API.md "Quotas"): 429 past the daily count, 413 past storage, before storage is touched.
+  await assertUploadFits(c.var.db, c.env, user.id, creator.id, input.size);
   // Each upload opens a multipart upload in storage: bound how fast one account or address can.
   await enforceRateLimits(c.env, [
     [RATE_LIMITS.uploadsPerAccount, user.id],
