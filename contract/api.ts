@@ -23,6 +23,7 @@ import {
 export * from "./limits.ts";
 import type { Chapter } from "./chapters.ts";
 export type { Chapter } from "./chapters.ts";
+import { POSTER_FRAMES } from "./playback-extras.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Requests
@@ -70,6 +71,22 @@ export const updateVideoSchema = z
   .refine((v) => Object.keys(v).length > 0, "Send at least one field to change.");
 
 export const reportPartSchema = z.strictObject({ etag, size: z.number().int().positive() });
+
+/** PUT /api/videos/:id/poster: one of the generated candidates (`playback.thumbnails`, 1-based). */
+export const setPosterSchema = z.strictObject({
+  frame: z.number().int().min(1).max(POSTER_FRAMES, `Pick a frame from 1 to ${POSTER_FRAMES}.`),
+});
+
+/** PUT /api/me/progress/:videoId (the upper bound depends on the video: playback-extras.ts). */
+export const progressSchema = z.strictObject({ seconds: z.number().min(0, "Positions are never negative.") });
+
+/** GET /oembed query (oEmbed 1.0); `format` other than json is answered 501. */
+export const oembedQuerySchema = z.object({
+  url: z.string().min(1, "Give the URL of a video.").max(2048),
+  maxwidth: z.coerce.number().int().min(1).max(100_000).optional(),
+  maxheight: z.coerce.number().int().min(1).max(100_000).optional(),
+  format: z.string().max(20).optional(),
+});
 
 // Control characters would let a name spoof layout (newlines, bidi overrides are handled by the UI).
 const noControlChars = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);
@@ -165,19 +182,41 @@ export type Video = {
   likeCount: number;
   /** For a signed-in caller of GET /api/videos/:id: whether they like it. */
   liked?: boolean;
+  /** For a signed-in caller of GET /api/videos/:id: where to offer resuming (seconds), or null. */
+  resumeAt?: number | null;
   /** False when the creator turned comments off. */
   commentsEnabled: boolean;
   /** Parsed from the description (contract/chapters.ts); [] when it has none. */
   chapters: Chapter[];
   createdAt: string;
   creator: { id: string; displayName: string };
-  /** `hls` is the master playlist URL (signed for private videos). */
-  playback: { hls: string; poster: string | null; storyboard: string | null } | null;
+  /**
+   * `hls` is the master playlist URL (signed for private videos); `thumbnails` are the generated
+   * poster candidates (frame 1… of PUT /api/videos/:id/poster), [] until the video is ready.
+   */
+  playback: { hls: string; poster: string | null; storyboard: string | null; thumbnails: string[] } | null;
   /**
    * GET /api/videos/:id of a playable video only: send it back with the view report
    * (POST /api/videos/:id/views); it is for this video, expires, and dates the page view.
    */
   viewToken?: string;
+};
+
+/** GET /oembed (oEmbed 1.0, type "video"). */
+export type OEmbed = {
+  version: "1.0";
+  type: "video";
+  title: string;
+  author_name: string;
+  author_url: string;
+  provider_name: string;
+  provider_url: string;
+  thumbnail_url?: string;
+  thumbnail_width?: number;
+  thumbnail_height?: number;
+  html: string;
+  width: number;
+  height: number;
 };
 
 /** A comment or reply; a deleted one with replies stays with `deleted: true` and an empty body. */

@@ -4,6 +4,7 @@ import type { AppEnv } from "./context.ts";
 import { databaseMiddleware } from "./db/middleware.ts";
 import { feedRoutes } from "./accounts/feed-routes.ts";
 import { meRoutes } from "./accounts/me-routes.ts";
+import { progressRoutes } from "./progress/routes.ts";
 import { authenticate } from "./auth/middleware.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { commentRoutes } from "./comments/routes.ts";
@@ -19,6 +20,7 @@ import { videoRoutes } from "./videos/routes.ts";
 import { renderPage } from "./web/ssr.ts";
 import { rssRoutes } from "./feeds/routes.ts";
 import { adminQuotaRoutes } from "./quotas/admin-routes.ts";
+import { oembedRoutes } from "./embed/oembed-routes.ts";
 
 const api = new Hono<AppEnv>();
 api.use(apiSecurityHeaders);
@@ -27,6 +29,7 @@ api.use(authenticate);
 api.route("/auth", authRoutes);
 // Each resource owns its routes and is mounted once.
 api.route("/me", meRoutes);
+api.route("/me/progress", progressRoutes);
 api.route("/creators", creatorRoutes);
 api.route("/videos", videoRoutes);
 // Comments and likes span /videos/:id/… and /comments/…, so they mount at the root of /api.
@@ -56,6 +59,7 @@ export const app = new Hono<AppEnv>();
 app.route("/api", api);
 app.route("/media", mediaRoutes);
 app.route("/", rssRoutes);
+app.route("/", oembedRoutes);
 app.all("*", (c) =>
   renderPage(c.req.raw, (request) => Promise.resolve(app.fetch(request, c.env, c.executionCtx)), {
     // Browsers upload parts straight to storage: the CSP must let them connect there.

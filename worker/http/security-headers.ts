@@ -15,7 +15,13 @@ export const apiSecurityHeaders = createMiddleware<AppEnv>(async (c, next) => {
   if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
 });
 
-export function contentSecurityPolicy(opts: { nonce: string; storageOrigin: string | null }): string {
+/**
+ * Pages other sites may frame: the embed player only (API.md "Playback extras"). Every other page
+ * refuses to be framed (frame-ancestors 'none' and X-Frame-Options: DENY).
+ */
+export const isFramablePage = (pathname: string): boolean => /^\/embed\/[^/]+\/?$/.test(pathname);
+
+export function contentSecurityPolicy(opts: { nonce: string; storageOrigin: string | null; framable?: boolean }): string {
   const connect = ["'self'", opts.storageOrigin].filter(Boolean).join(" ");
   return [
     "default-src 'self'",
@@ -29,14 +35,15 @@ export function contentSecurityPolicy(opts: { nonce: string; storageOrigin: stri
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
-    "frame-ancestors 'none'",
+    opts.framable ? "frame-ancestors *" : "frame-ancestors 'none'",
   ].join("; ");
 }
 
-export function setPageSecurityHeaders(headers: Headers, csp: string): void {
+export function setPageSecurityHeaders(headers: Headers, csp: string, opts: { framable?: boolean } = {}): void {
   for (const [name, value] of Object.entries(common)) headers.set(name, value);
   headers.set("content-security-policy", csp);
-  headers.set("x-frame-options", "DENY");
+  if (opts.framable) headers.delete("x-frame-options");
+  else headers.set("x-frame-options", "DENY");
   headers.set("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()");
   headers.set("cross-origin-opener-policy", "same-origin");
 }

@@ -38,7 +38,12 @@ export function presentVideo(video: VideoWithCreator, base: string): Video {
     createdAt: video.createdAt.toISOString(),
     creator: { id: video.creator.id, displayName: video.creator.displayName },
     playback: video.playable
-      ? { hls: base + relativeToVideo(video.id, own(video.masterKey) ?? mediaKeys(video.id).master), poster: relative(video.posterKey), storyboard: relative(video.storyboardKey) }
+      ? {
+          hls: base + relativeToVideo(video.id, own(video.masterKey) ?? mediaKeys(video.id).master),
+          poster: relative(video.posterKey),
+          storyboard: relative(video.storyboardKey),
+          thumbnails: (video.thumbnailKeys ?? []).flatMap((key) => relative(key) ?? []),
+        }
       : null,
   };
 }

@@ -22,12 +22,15 @@ import { findVideo } from "./queries.ts";
 import { byPublished, videoJson, videoPage } from "./respond.ts";
 import { updateVideoSchema, videoIdParam } from "#contract/api.ts";
 import { uploadRoutes } from "./upload-routes.ts";
-import { likesVideo } from "../likes/store.ts";
+import { viewerState } from "../progress/store.ts";
+import { resumePoint } from "#contract/playback-extras.ts";
+import { posterRoutes } from "./poster-routes.ts";
 
 export const videoRoutes = new Hono<AppEnv>();
 
 videoRoutes.route("/", uploadRoutes);
 videoRoutes.route("/", viewRoutes);
+videoRoutes.route("/", posterRoutes);
 
 const listQuery = pageQuerySchema.extend({ sort: z.enum(["latest", "trending"]).default("latest") });
 
@@ -56,9 +59,11 @@ videoRoutes.get("/:id", async (c) => {
   c.header("cache-control", "private, no-cache");
   // A playable video carries the token its player sends back with the view report.
   const viewToken = video.playable ? await issueViewToken(c.env.VIEWER_HASH_SECRET, video.id) : undefined;
-  // Signed-in callers bypass the edge cache (edge-cache/policy.ts), so `liked` is never shared.
-  const liked = c.var.user ? await likesVideo(c.var.db, c.var.user.id, video.id) : undefined;
-  return c.json({ ...(await videoJson(c, video)), liked, viewToken });
+  // Signed-in callers bypass the edge cache (edge-cache/policy.ts), so `liked` and `resumeAt`
+  // are never shared.
+  const mine = c.var.user ? await viewerState(c.var.db, c.var.user.id, video.id) : undefined;
+  const resumeAt = mine ? resumePoint(mine.seconds, video.durationSeconds) : undefined;
+  return c.json({ ...(await videoJson(c, video)), liked: mine?.liked, resumeAt, viewToken });
 });
 
 videoRoutes.patch("/:id", async (c) => {

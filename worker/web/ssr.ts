@@ -2,7 +2,7 @@
 // `npm run build`; wrangler.toml aliases the virtual module to it.
 import { RouterContextProvider, createRequestHandler, type RouterContext } from "react-router";
 import * as build from "virtual:react-router/server-build";
-import { contentSecurityPolicy, newNonce, setPageSecurityHeaders } from "../http/security-headers.ts";
+import { contentSecurityPolicy, isFramablePage, newNonce, setPageSecurityHeaders } from "../http/security-headers.ts";
 
 type ApiFetch = (path: string, init?: RequestInit) => Promise<Response>;
 
@@ -35,6 +35,7 @@ export async function renderPage(
   const response = await handler(request, context);
   // Headers of a page (HTML or React Router's data requests); redirects and data alike get them.
   const headers = new Headers(response.headers);
-  setPageSecurityHeaders(headers, contentSecurityPolicy({ nonce, storageOrigin: security.storageOrigin }));
+  const framable = isFramablePage(new URL(request.url).pathname);
+  setPageSecurityHeaders(headers, contentSecurityPolicy({ nonce, storageOrigin: security.storageOrigin, framable }), { framable });
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
