@@ -12,11 +12,20 @@ import {
   MAX_PARTS,
   PASSWORD_MAX,
   PASSWORD_MIN,
+  REPORT_DETAIL_MAX,
   TITLE_MAX,
+  reportReasons,
+  reportStatuses,
+  reportTargetKinds,
+  resolveActions,
   signupRoles,
   visibilities,
+  type ModerationAction,
+  type ReportReason,
+  type ReportStatus,
+  type ReportTargetKind,
   type Role,
-  type VideoStatus,
+  type ShownVideoStatus,
   type Visibility,
 } from "./limits.ts";
 
@@ -155,6 +164,27 @@ export const updateCommentSchema = z.strictObject({ body: commentBody });
 
 export const commentSorts = ["newest", "top"] as const;
 
+/** POST /api/reports: detail is plain text, trimmed; too long → 422. */
+export const createReportSchema = z.strictObject({
+  target: z.strictObject({ kind: z.enum(reportTargetKinds), id: z.uuid("Name the reported video, comment or creator by its id.") }),
+  reason: z.enum(reportReasons),
+  detail: z
+    .string()
+    .trim()
+    .max(REPORT_DETAIL_MAX, `Details are at most ${REPORT_DETAIL_MAX.toLocaleString("en-US")} characters.`)
+    .optional()
+    .default(""),
+});
+
+/** POST /api/admin/reports/:id/resolve */
+export const resolveReportSchema = z.strictObject({ action: z.enum(resolveActions) });
+
+/** GET /api/admin/reports?status (with ?cursor&limit). */
+export const reportStatusQuery = z.enum(reportStatuses).default("open");
+
+export const reportIdParam = z.uuid();
+export const userIdParam = z.uuid();
+
 export type CreateVideoInput = z.input<typeof createVideoSchema>;
 export type CompleteUploadInput = z.input<typeof completeUploadSchema>;
 
@@ -169,7 +199,8 @@ export type Video = {
   title: string;
   description: string;
   visibility: Visibility;
-  status: VideoStatus;
+  /** "removed" only for a video an admin took down (seen by its owner in studio lists and by admins). */
+  status: ShownVideoStatus;
   /** True as soon as the first segments can be streamed (possibly while `processing`). */
   playable: boolean;
   /** Transcoding progress, 0–100. */
@@ -291,4 +322,51 @@ export type Stats = {
   totals: { views: number; allTimeViews: number; videos: number };
   days: { date: string; views: number }[];
   videos: { id: string; title: string; views: number; totalViews: number }[];
+};
+
+/** POST /api/reports → 201 (new) or 200 (the caller's open report on that target). */
+export type ReportCreated = { id: string };
+
+/** Who owns a reported target: the account an admin would suspend. */
+export type ReportOwner = { userId: string; displayName: string };
+
+/** What a report names, as the admin queue previews it; `gone` when it was deleted since. */
+export type ReportTarget =
+  | { kind: "video"; id: string; gone: false; title: string; poster: string | null; visibility: Visibility; removed: boolean; owner: ReportOwner & { creatorId: string } }
+  | { kind: "comment"; id: string; gone: false; excerpt: string; videoId: string; videoTitle: string; removed: boolean; deleted: boolean; owner: ReportOwner }
+  | { kind: "creator"; id: string; gone: false; displayName: string; suspended: boolean; owner: ReportOwner }
+  | { kind: ReportTargetKind; id: string; gone: true };
+
+/** GET /api/admin/reports items: the reports on one target, grouped. */
+export type ReportGroup = {
+  /** The newest report's id: POST /api/admin/reports/:id/resolve acts on all of the group. */
+  id: string;
+  status: ReportStatus;
+  target: ReportTarget;
+  reporterCount: number;
+  reasons: Record<ReportReason, number>;
+  /** Up to 5 of the newest non-empty details, plain text. */
+  details: string[];
+  newestAt: string;
+  /** Resolved groups: the newest resolution. */
+  resolution: ModerationAction | null;
+};
+
+/** POST /api/admin/reports/:id/resolve → 200 */
+export type ReportResolution = { action: ModerationAction; target: { kind: ReportTargetKind; id: string }; resolved: number };
+
+/**
+ * GET /api/admin/moderation-log items. Suspensions name the user: `target.kind` "creator" with
+ * the account's user id (a viewer who wrote a reported comment has no creator profile).
+ */
+export type ModerationLogEntry = {
+  id: string;
+  action: ModerationAction;
+  target: { kind: ReportTargetKind; id: string };
+  admin: { id: string; email: string } | null;
+  reportId: string | null;
+  note: string;
+  createdAt: string;
+  /** Whether the action is still in effect and may be reversed (restore / unsuspend). */
+  reversible: boolean;
 };

@@ -10,6 +10,12 @@ export type Visibility = (typeof visibilities)[number];
 
 export const videoStatuses = ["uploading", "queued", "processing", "ready", "failed"] as const;
 export type VideoStatus = (typeof videoStatuses)[number];
+/**
+ * The status a video shows: the stored status, or "removed" once an admin took it down (only its
+ * owner, in studio lists, and admins ever see such a video). Additive to the contract's enum.
+ */
+export const shownVideoStatuses = [...videoStatuses, "removed"] as const;
+export type ShownVideoStatus = (typeof shownVideoStatuses)[number];
 
 export const roles = ["viewer", "creator", "admin"] as const;
 export type Role = (typeof roles)[number];
@@ -29,6 +35,24 @@ export const PASSWORD_MIN = 10;
 export const PASSWORD_MAX = 1024;
 /** Comments and replies: plain text, trimmed. */
 export const COMMENT_MAX = 2000;
+
+/** Reports (API.md "Reports and moderation"); db/community-schema.ts stores the same values. */
+export const reportTargetKinds = ["video", "comment", "creator"] as const;
+export type ReportTargetKind = (typeof reportTargetKinds)[number];
+export const reportReasons = ["spam", "abuse", "sexual", "violence", "copyright", "other"] as const;
+export type ReportReason = (typeof reportReasons)[number];
+export const reportStatuses = ["open", "resolved"] as const;
+export type ReportStatus = (typeof reportStatuses)[number];
+/** What an admin does with the open reports on a target. */
+export const resolveActions = ["dismiss", "remove", "suspend-creator"] as const;
+export type ResolveAction = (typeof resolveActions)[number];
+/** Every action the moderation log records (resolutions and their reversals). */
+export const moderationActions = ["dismiss", "remove", "suspend-creator", "unremove", "unsuspend", "reopen"] as const;
+export type ModerationAction = (typeof moderationActions)[number];
+/** A report's optional detail: plain text, trimmed. */
+export const REPORT_DETAIL_MAX = 1000;
+/** How much of a reported comment the admin queue shows. */
+export const REPORT_EXCERPT_MAX = 280;
 
 /** Chapters from the description (API.md "Playback extras"): at least this many, first at 0:00. */
 export const CHAPTERS_MIN = 3;

@@ -7,6 +7,9 @@ import { meRoutes } from "./accounts/me-routes.ts";
 import { progressRoutes } from "./progress/routes.ts";
 import { authenticate } from "./auth/middleware.ts";
 import { authRoutes } from "./auth/routes.ts";
+import { refuseSuspendedWriters } from "./auth/suspension.ts";
+import { adminRoutes } from "./moderation/admin-routes.ts";
+import { reportRoutes } from "./moderation/report-routes.ts";
 import { commentRoutes } from "./comments/routes.ts";
 import { likeRoutes } from "./likes/routes.ts";
 import { creatorRoutes } from "./creators/routes.ts";
@@ -26,6 +29,7 @@ const api = new Hono<AppEnv>();
 api.use(apiSecurityHeaders);
 api.use(databaseMiddleware);
 api.use(authenticate);
+api.use(refuseSuspendedWriters);
 api.route("/auth", authRoutes);
 // Each resource owns its routes and is mounted once.
 api.route("/me", meRoutes);
@@ -36,6 +40,8 @@ api.route("/videos", videoRoutes);
 api.route("/", commentRoutes);
 api.route("/", likeRoutes);
 api.route("/feed", feedRoutes);
+api.route("/reports", reportRoutes);
+api.route("/admin", adminRoutes);
 // PATCH /api/admin/users/:id/quota; the moderation routes under /admin mount on their own.
 api.route("/admin", adminQuotaRoutes);
 api.route("/search", searchRoutes);

@@ -28,6 +28,10 @@ export const RATE_LIMITS = {
   likesPerAccount: { name: "likes:account", limit: 60, windowSeconds: 60 },
   /** Like and unlike clicks from one address, across accounts. */
   likesPerAddress: { name: "likes:ip", limit: 200, windowSeconds: 60 },
+  /** Reports filed by one account (moderation/report-routes.ts). */
+  reportsPerAccount: { name: "reports:account", limit: 20, windowSeconds: 3600 },
+  /** Reports filed from one address, across accounts. */
+  reportsPerAddress: { name: "reports:ip", limit: 60, windowSeconds: 3600 },
 } as const satisfies Record<string, RateRule>;
 
 /** The client address as Cloudflare reports it; never taken from X-Forwarded-For. */

@@ -13,6 +13,7 @@ import { beginLoginAttempt, rememberNewAccount } from "./login-throttle.ts";
 import { RATE_LIMITS, clientAddress, enforceRateLimits } from "./rate-limits.ts";
 import { revokeRefreshTokenFamily, rotateRefreshToken } from "./refresh-tokens.ts";
 import { noStore, startSession, wantsRefreshTokenInBody } from "./session.ts";
+import { suspendedProblem } from "./suspension.ts";
 import { refreshTokenTtlSeconds, signAccessToken } from "./tokens.ts";
 
 export const authRoutes = new Hono<AppEnv>();
@@ -55,6 +56,8 @@ async function signIn(c: Context<AppEnv>, email: string, password: string) {
   if (!check.ok) throw badCredentials();
   if (check.needsRehash) await updatePasswordHash(c.var.db, user.id, await hashPassword(password));
   await attempt.succeeded();
+  // Only after the right password: a suspended account is not revealed to someone guessing.
+  if (user.suspendedAt) throw suspendedProblem();
   return user;
 }
 
@@ -122,6 +125,7 @@ authRoutes.post("/refresh", async (c) => {
   }
   const user = await findUserById(c.var.db, result.userId);
   if (!user) throw badRefresh();
+  if (user.suspendedAt) throw suspendedProblem();
   const accessToken = await signAccessToken(c.env, user);
   setSessionCookies(c, { accessToken, refreshToken: result.token });
   noStore(c);

@@ -6,7 +6,8 @@ import type { CommentWithAuthor } from "./queries.ts";
 export const anonymousLabel = (userId: string) => `Viewer ${userId.slice(0, 6)}`;
 
 export function presentComment(comment: CommentWithAuthor, signedIn: boolean): Comment {
-  const deleted = comment.deletedAt !== null;
+  // A comment an admin removed shows as a tombstone, like a deleted one (moderation/actions.ts).
+  const deleted = comment.deletedAt !== null || comment.removedAt !== null;
   return {
     id: comment.id,
     body: deleted ? "" : comment.body,

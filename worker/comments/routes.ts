@@ -75,7 +75,7 @@ commentRoutes.post("/videos/:id/comments", async (c) => {
   let recipientId = video.creator.userId;
   if (input.parentId) {
     const parent = await findComment(c.var.db, input.parentId);
-    if (!parent || parent.videoId !== video.id || parent.deletedAt) throw notFound("The comment you reply to is gone.");
+    if (!parent || parent.videoId !== video.id || parent.deletedAt || parent.removedAt) throw notFound("The comment you reply to is gone.");
     // One level: a reply to a reply joins the same thread.
     parentId = parent.parentId ?? parent.id;
     recipientId = parent.authorId;
@@ -90,7 +90,7 @@ commentRoutes.post("/videos/:id/comments", async (c) => {
 commentRoutes.patch("/comments/:id", async (c) => {
   const user = requireUser(c);
   const { comment } = await visibleComment(c, c.req.param("id"));
-  if (comment.deletedAt) throw notFound("No such comment.");
+  if (comment.deletedAt || comment.removedAt) throw notFound("No such comment.");
   if (comment.authorId !== user.id) throw forbidden("Only the author can edit a comment.");
   await limitWrites(c, user.id);
   const input = await readCommentBody(c, updateCommentSchema);

@@ -4,6 +4,8 @@
 import { desc, eq, sql } from "drizzle-orm";
 import { creators, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
+import { notModerated } from "../moderation/visibility.ts";
+import { creatorColumns } from "../videos/queries.ts";
 
 const MAX_WORDS = 8;
 
@@ -28,11 +30,11 @@ export function videoSearchQuery(db: Database, tsquery: string, limit: number, c
     matched as (
       select v.id, ts_rank(v.search, q.query) as rank
       from ${videos} v, q
-      where v.search @@ q.query and v.visibility = 'public' and v.published_at is not null
+      where v.search @@ q.query and v.visibility = 'public' and v.published_at is not null and ${notModerated("v")}
       union all
       select v.id, 0.5 * ts_rank(c.search, q.query) as rank
       from ${creators} c cross join q
-      join ${videos} v on v.creator_id = c.id and v.visibility = 'public' and v.published_at is not null
+      join ${videos} v on v.creator_id = c.id and v.visibility = 'public' and v.published_at is not null and ${notModerated("v")}
       where c.search @@ q.query
     ),
     r as (select id, max(rank)::float4 as rank from matched group by id)
@@ -42,7 +44,7 @@ export function videoSearchQuery(db: Database, tsquery: string, limit: number, c
     limit ${limit}
   ) as ranked`;
   return db
-    .select({ video: videos, creator: { id: creators.id, displayName: creators.displayName, userId: creators.userId }, rank: sql<number>`ranked.rank` })
+    .select({ video: videos, creator: creatorColumns, rank: sql<number>`ranked.rank` })
     .from(videos)
     .innerJoin(creators, eq(creators.id, videos.creatorId))
     .innerJoin(ranked, sql`ranked.id = ${videos.id}`)

@@ -7,7 +7,10 @@ import type { VideoWithCreator } from "./queries.ts";
 export const isOwner = (video: VideoWithCreator, user: AuthUser | null) => !!user && video.creator.userId === user.id;
 
 export function canView(video: VideoWithCreator, user: AuthUser | null): boolean {
-  if (isOwner(video, user) || user?.role === "admin") return true;
+  if (user?.role === "admin") return true;
+  // Taken down by moderation: gone for everyone else, the owner included (studio lists show it as removed).
+  if (video.removedAt !== null || video.creator.suspended) return false;
+  if (isOwner(video, user)) return true;
   // Unfinished uploads are only the owner's business.
   if (video.status === "uploading") return false;
   return video.visibility !== "private";

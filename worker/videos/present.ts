@@ -6,8 +6,10 @@ import { SIGNED_MEDIA_TTL_SECONDS, signMediaPrefix } from "../media/signing.ts";
 import type { VideoWithCreator } from "./queries.ts";
 
 /** Where a video's media lives: a plain path when public or unlisted, a signed prefix when private. */
-export async function mediaBase(env: { MEDIA_SIGNING_SECRET: string }, origin: string, video: Pick<VideoWithCreator, "id" | "visibility">): Promise<string> {
-  if (video.visibility !== "private") return `${origin}/media/${videoPrefix(video.id)}`;
+export async function mediaBase(env: { MEDIA_SIGNING_SECRET: string }, origin: string, video: Pick<VideoWithCreator, "id" | "visibility" | "removedAt" | "creator">): Promise<string> {
+  // Moderated videos carry the private marker too (moderation/actions.ts): only signed URLs play, for admins.
+  const hidden = video.visibility === "private" || video.removedAt !== null || video.creator.suspended;
+  if (!hidden) return `${origin}/media/${videoPrefix(video.id)}`;
   // Expiry rounded to the hour so the same URL (and the browser cache) serves a whole session.
   const hour = 3600;
   const expiresAt = Math.ceil((Date.now() / 1000 + SIGNED_MEDIA_TTL_SECONDS) / hour) * hour;
@@ -24,7 +26,7 @@ export function presentVideo(video: VideoWithCreator, base: string): Video {
     title: video.title,
     description: video.description,
     visibility: video.visibility,
-    status: video.status,
+    status: video.removedAt !== null ? "removed" : video.status,
     playable: video.playable,
     progress: video.progress,
     failureReason: video.failureReason,

@@ -2,9 +2,13 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { creators, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
+import { creatorSuspended } from "../moderation/visibility.ts";
 
 export type VideoRow = typeof videos.$inferSelect;
-export type VideoWithCreator = VideoRow & { creator: { id: string; displayName: string; userId: string } };
+export type VideoWithCreator = VideoRow & { creator: { id: string; displayName: string; userId: string; suspended: boolean } };
+
+/** The creator columns every video select carries (suspended: moderation/visibility.ts). */
+export const creatorColumns = { id: creators.id, displayName: creators.displayName, userId: creators.userId, suspended: creatorSuspended };
 
 /**
  * The one videos ⋈ creators select: add where/orderBy/limit, then flatten the rows with
@@ -12,7 +16,7 @@ export type VideoWithCreator = VideoRow & { creator: { id: string; displayName: 
  */
 export const selectVideosWithCreator = (db: Database) =>
   db
-    .select({ video: videos, creator: { id: creators.id, displayName: creators.displayName, userId: creators.userId } })
+    .select({ video: videos, creator: creatorColumns })
     .from(videos)
     .innerJoin(creators, eq(creators.id, videos.creatorId));
 
