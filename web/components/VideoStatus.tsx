@@ -6,6 +6,7 @@ const LABELS: Record<Video["status"], string> = {
   processing: "Processing",
   ready: "Ready",
   failed: "Failed",
+  removed: "Removed by moderation",
 };
 const COLORS: Record<Video["status"], string> = {
   uploading: "bg-neutral-700 text-white",
@@ -13,6 +14,7 @@ const COLORS: Record<Video["status"], string> = {
   processing: "bg-amber-400 text-black",
   ready: "bg-emerald-400 text-black",
   failed: "bg-red-400 text-black",
+  removed: "bg-red-400 text-black",
 };
 
 /** Status badge plus, while processing, a progress bar with its percentage. */
@@ -37,6 +39,7 @@ export function VideoStatus({ video }: { video: Pick<Video, "status" | "progress
       )}
       {video.status === "processing" && video.playable && <p className="text-xs text-neutral-300">Already watchable while the rest is encoded.</p>}
       {video.status === "failed" && video.failureReason && <p className="text-xs text-red-300">{video.failureReason}</p>}
+      {video.status === "removed" && <p className="text-xs text-red-300">An admin took this video down; nobody else can see it.</p>}
     </div>
   );
 }

@@ -6,6 +6,8 @@ import { Section } from "../components/Section";
 import { VideoList } from "../components/VideoList";
 import { loadJson } from "../lib/api.server";
 import { followAction } from "../lib/follow.server";
+import { reportAction } from "../lib/moderation.server";
+import { ReportButton } from "../components/community/ReportButton";
 import { formatNumber } from "../lib/format";
 import type { Creator, Page, Video } from "../lib/types";
 import type { loader as rootLoader } from "../root";
@@ -23,7 +25,9 @@ export async function loader({ params, context, request }: Route.LoaderArgs) {
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
-  return followAction(context, await request.formData());
+  const form = await request.formData();
+  if (form.get("intent") === "report") return reportAction(context, form);
+  return followAction(context, form);
 }
 
 export function meta({ loaderData }: Route.MetaArgs) {
@@ -57,6 +61,7 @@ export default function Channel({ loaderData }: Route.ComponentProps) {
           <a href={`/c/${creator.id}/rss`} className="mt-2 inline-block text-sm underline" type="application/rss+xml">
             RSS feed<span className="sr-only"> of {creator.displayName}'s videos</span>
           </a>
+          {me && !own && <ReportButton kind="creator" id={creator.id} label="this channel" />}
         </div>
         <FollowOrManage creator={creator} own={own} manageLabel="Manage videos" following={!!creator.following} signedIn={!!me} />
       </header>

@@ -6,6 +6,7 @@ import { COMMENT_MAX } from "#contract/limits.ts";
 import { formatDate } from "../../lib/format";
 import type { ActionResult, Comment } from "../../lib/types";
 import { LikeButton } from "./LikeButton";
+import { ReportButton } from "./ReportButton";
 
 type Props = {
   comments: Comment[];
@@ -95,6 +96,7 @@ export function Comments({ comments, enabled, me, ownsVideo }: Props) {
               <div className="mt-2 flex items-center gap-4">
                 <LikeButton target="comment" id={c.id} liked={!!c.liked} count={c.likeCount} label={`comment by ${c.author.displayName}`} signedIn={!!me} />
                 {me && (c.author.id === me.userId || ownsVideo || me.isAdmin) && <DeleteButton id={c.id} />}
+                {me && c.author.id !== me.userId && <ReportButton kind="comment" id={c.id} label={`comment by ${c.author.displayName}`} />}
               </div>
             )}
           </li>
