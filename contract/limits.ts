@@ -90,3 +90,23 @@ export function partCount(size: number, partSize: number): number {
 export function partLength(size: number, partSize: number, partNumber: number): number {
   return Math.min(partSize, size - (partNumber - 1) * partSize);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Captions (API.md "Playback extras"): WebVTT or SRT per language, checked and sanitised.
+
+/** Largest caption body accepted (bytes, before conversion). */
+export const CAPTION_MAX_BYTES = 1024 * 1024;
+/** Most cues one caption file may hold. */
+export const CAPTION_MAX_CUES = 5000;
+/** Longest cue text (characters, after sanitising). */
+export const CAPTION_CUE_TEXT_MAX = 1000;
+/** Latest time a cue may end (24 h, the longest video the platform has a position for). */
+export const CAPTION_MAX_SECONDS = 24 * 3600;
+/** Caption track labels (`?label=`); the language tag is the default. */
+export const CAPTION_LABEL_MAX = 80;
+/** Longest BCP 47 tag accepted as a caption language. */
+export const CAPTION_LANG_MAX = 35;
+/** Most caption languages per video. */
+export const CAPTION_TRACKS_MAX = 50;
+/** Most problems listed in a 422's `errors`. */
+export const CAPTION_ERRORS_MAX = 20;

@@ -142,3 +142,22 @@ export const mediaCacheTag = (videoId: string): string => `video-${videoId}`;
 export function storedObjectMetadata(key: string): { contentType: string; cacheControl: string } {
   return { contentType: contentTypeFor(key), cacheControl: cacheControlFor(key) };
 }
+
+// ---- captions: WebVTT per language (decision 0012) ----
+//   videos/<videoId>/captions/<lang>/<version>.vtt    the sanitised WebVTT (a new upload, a new version)
+//   videos/<videoId>/captions/<lang>/<version>.m3u8   its HLS subtitle playlist (one segment)
+// The Worker adds a SUBTITLES group to the master playlist when it serves it (worker/media/master-captions.ts).
+
+export const CAPTIONS_DIR = "captions";
+/** GROUP-ID of the master playlist's SUBTITLES group. */
+export const SUBTITLES_GROUP = "subs";
+/** customMetadata on a caption playlist: what the master's EXT-X-MEDIA line needs, without the database. */
+export const CAPTION_METADATA = { lang: "lang", label: "label" } as const;
+
+export const captionsPrefix = (videoId: string): string => `${videoPrefix(videoId)}${CAPTIONS_DIR}/`;
+export const captionKeys = (videoId: string, lang: string, version: string) => {
+  const base = `${captionsPrefix(videoId)}${lang}/${version}`;
+  return { vtt: `${base}.vtt`, playlist: `${base}.m3u8` };
+};
+/** The playlist key that goes with a stored WebVTT key. */
+export const captionPlaylistKeyOf = (vttKey: string): string => vttKey.replace(/\.vtt$/, ".m3u8");

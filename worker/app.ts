@@ -12,6 +12,7 @@ import { adminRoutes } from "./moderation/admin-routes.ts";
 import { reportRoutes } from "./moderation/report-routes.ts";
 import { commentRoutes } from "./comments/routes.ts";
 import { likeRoutes } from "./likes/routes.ts";
+import { captionRoutes } from "./captions/routes.ts";
 import { creatorRoutes } from "./creators/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { mediaRoutes } from "./media/routes.ts";
@@ -39,6 +40,7 @@ api.route("/videos", videoRoutes);
 // Comments and likes span /videos/:id/… and /comments/…, so they mount at the root of /api.
 api.route("/", commentRoutes);
 api.route("/", likeRoutes);
+api.route("/", captionRoutes);
 api.route("/feed", feedRoutes);
 api.route("/reports", reportRoutes);
 api.route("/admin", adminRoutes);

@@ -3,11 +3,12 @@
 // with Range, ETag/304, cache headers and CORS. No database query on this path: a private
 // video is recognised by a marker object under its prefix, a deleted one by its objects being gone.
 import { Hono } from "hono";
-import { cacheControlFor, contentTypeFor, mediaKeys, parseServedKey } from "#contract/media-layout.ts";
+import { MASTER_NAME, cacheControlFor, contentTypeFor, mediaKeys, parseServedKey } from "#contract/media-layout.ts";
 import type { AppEnv } from "../context.ts";
 import { problemResponse } from "../http/problem.ts";
 import { isUnsatisfiableRangeError, parseRange } from "./byte-range.ts";
 import { edgeCacheKey, storeCopy, validatedHit } from "./edge-cache.ts";
+import { addSubtitlesGroup, etagMatches, servedMasterEtag, storedSubtitleTracks } from "./master-captions.ts";
 import { verifyMediaPrefix } from "./signing.ts";
 import { markerState } from "./withdraw.ts";
 
@@ -79,10 +80,12 @@ mediaRoutes.on(["GET", "HEAD"], "/*", async (c) => {
   const cacheKey = edgeCacheKey(new URL(c.req.url).origin, key);
   // The private marker, the edge copy and the object's current ETag, looked up together: the
   // copy is served only if storage still has those bytes (edge-cache.ts).
-  const [marker, cached, current] = await Promise.all([
+  const [marker, cached, current, captions] = await Promise.all([
     c.env.MEDIA.head(mediaKeys(videoId).privateMarker).then(markerState),
     cacheable ? caches.default.match(cacheKey) : undefined,
     cacheable ? c.env.MEDIA.head(key) : null,
+    // The master playlist gains the captions' SUBTITLES group (master-captions.ts).
+    served.path === MASTER_NAME ? storedSubtitleTracks(c.env.MEDIA, videoId) : null,
   ]);
   // A deleted video serves nothing, not even to signed URLs (late writes: media/withdraw.ts);
   // a private one only under a signed prefix.
@@ -93,6 +96,20 @@ mediaRoutes.on(["GET", "HEAD"], "/*", async (c) => {
   const hit = cacheable ? await validatedHit(cacheKey, key, cached, current, waitUntil) : null;
   if (hit) return hit;
   if (cacheable && !current) return notFound();
+  if (captions && captions.tracks.length > 0) {
+    const master = await c.env.MEDIA.get(key);
+    if (!master) return notFound();
+    const etag = await servedMasterEtag(master.httpEtag, captions.versions);
+    const headers = new Headers(corsHeaders);
+    headers.set("content-type", contentTypeFor(key));
+    headers.set("etag", etag);
+    headers.set("x-content-type-options", "nosniff");
+    headers.set("cache-control", cacheControlFor(key, { signedUntil }));
+    const stored = await master.text(); // a few hundred bytes
+    if (etagMatches(c.req.header("if-none-match"), etag)) return new Response(null, { status: 304, headers });
+    const text = addSubtitlesGroup(stored, captions.tracks);
+    return new Response(c.req.method === "HEAD" ? null : text, { status: 200, headers });
+  }
 
   // Playlists are read whole (they are tiny and their body decides their cache lifetime).
   let range = isPlaylist ? ({ kind: "none" } as const) : parseRange(rangeHeader);
