@@ -141,6 +141,8 @@ function Header() {
 
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
+  // The embed player (framed by other sites) is the player alone.
+  const bare = useLocation().pathname.startsWith("/embed/");
   return (
     <html lang="en">
       <head>
@@ -155,10 +157,12 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body className="min-h-screen bg-neutral-950 text-neutral-100 antialiased">
-        <a href="#main" className="sr-only z-50 rounded bg-white px-3 py-2 text-black focus:not-sr-only focus:fixed focus:left-2 focus:top-2">
-          Skip to content
-        </a>
-        <Header />
+        {!bare && (
+          <a href="#main" className="sr-only z-50 rounded bg-white px-3 py-2 text-black focus:not-sr-only focus:fixed focus:left-2 focus:top-2">
+            Skip to content
+          </a>
+        )}
+        {!bare && <Header />}
         {children}
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />

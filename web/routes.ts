@@ -4,6 +4,8 @@ import { type RouteConfig, index, route } from "@react-router/dev/routes";
 export default [
   index("routes/home.tsx"),
   route("watch/:videoId", "routes/watch.tsx"),
+  // The one page other sites may frame (worker/http/security-headers.ts).
+  route("embed/:videoId", "routes/embed.tsx"),
   route("c/:creatorId", "routes/channel.tsx"),
   route("feed", "routes/feed.tsx"),
   route("search", "routes/search.tsx"),

@@ -1,6 +1,7 @@
 // The JSON shapes of the public API come from the contract (contract/api.ts); only web-only shapes
 // are written here.
 export type {
+  Chapter,
   Comment,
   Creator,
   CreatorSummary,

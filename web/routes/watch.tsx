@@ -13,6 +13,10 @@ import { formatDate, formatViews } from "../lib/format";
 import type { Comment, Creator, Page, Video } from "../lib/types";
 import { useVideoStatus } from "../lib/use-video-status";
 import type { loader as rootLoader } from "../root";
+import { parseStartTime } from "#contract/playback-extras.ts";
+import { ChapterList } from "../components/watch/ChapterList";
+import { ShareDialog } from "../components/watch/ShareDialog";
+import { useTheatreMode } from "../components/watch/use-theatre-mode";
 
 // After a client-side navigation, start fetching the player library while the page renders.
 prefetchHls();
@@ -29,7 +33,7 @@ export async function loader({ params, context, request }: Route.LoaderArgs) {
   const creator = creatorRes.ok ? ((await creatorRes.json()) as Creator) : null;
   const more = moreRes.ok ? ((await moreRes.json()) as Page<Video>).items.filter((v) => v.id !== video.id && v.visibility === "public" && v.playable) : [];
   const url = new URL(request.url);
-  const t = Number(url.searchParams.get("t"));
+  const t = parseStartTime(url.searchParams.get("t"));
   return {
     video,
     creator,
@@ -37,7 +41,7 @@ export async function loader({ params, context, request }: Route.LoaderArgs) {
     comments,
     pageUrl: url.origin + `/watch/${video.id}`,
     autoplay: url.searchParams.get("autoplay") !== "0",
-    startAt: Number.isFinite(t) && t > 0 ? t : undefined,
+    startAt: t ?? undefined,
   };
 }
 
@@ -64,6 +68,10 @@ export function meta({ loaderData }: Route.MetaArgs) {
     { name: "twitter:title", content: video.title },
     { name: "twitter:description", content: description },
     { tagName: "link", rel: "canonical", href: pageUrl },
+    // oEmbed discovery (GET /oembed; private videos have none: they are not embeddable).
+    ...(video.visibility === "private"
+      ? []
+      : [{ tagName: "link", rel: "alternate", type: "application/json+oembed", href: `${new URL(pageUrl).origin}/oembed?url=${encodeURIComponent(pageUrl)}&format=json`, title: video.title }]),
   ];
   if (video.playback?.poster) {
     tags.push({ property: "og:image", content: video.playback.poster }, { name: "twitter:image", content: video.playback.poster });
@@ -93,12 +101,13 @@ export default function Watch({ loaderData }: Route.ComponentProps) {
   const video = useVideoStatus(loaderData.video, { intervalMs: 3000, keepPlayback: true });
 
   const own = !!me?.creator && me.creator.id === video.creator.id;
+  const theatre = useTheatreMode();
   const processing = video.status !== "ready";
 
   return (
     <main
       id="main"
-      className={`mx-auto px-0 py-0 sm:px-4 sm:py-6 ${more.length ? "max-w-7xl lg:grid lg:grid-cols-[minmax(0,1fr)_22rem] lg:gap-6" : "max-w-5xl"}`}
+      className={`mx-auto px-0 py-0 sm:px-4 sm:py-6 ${theatre.on ? "max-w-[120rem]" : more.length ? "max-w-7xl lg:grid lg:grid-cols-[minmax(0,1fr)_22rem] lg:gap-6" : "max-w-5xl"}`}
     >
       {/* Poster and playlist start downloading with the HTML (React hoists these into <head>). */}
       {video.playback?.poster && <link rel="preload" as="image" href={video.playback.poster} fetchPriority="high" />}
@@ -117,6 +126,9 @@ export default function Watch({ loaderData }: Route.ComponentProps) {
             }}
             autoPlay={autoplay}
             startAt={startAt}
+            chapters={video.chapters}
+            resume={{ signedIn: !!me, serverAt: loaderData.video.resumeAt }}
+            theatre={theatre}
           />
         ) : (
           <div className="grid aspect-video w-full place-items-center bg-neutral-900 p-6 text-center sm:rounded-xl">
@@ -147,6 +159,7 @@ export default function Watch({ loaderData }: Route.ComponentProps) {
             </Link>
             <FollowOrManage creator={video.creator} own={own} manageLabel="Edit in Studio" following={!!creator?.following} signedIn={!!me} />
             <LikeButton target="video" id={video.id} liked={!!loaderData.video.liked} count={loaderData.video.likeCount} label="this video" signedIn={!!me} />
+            {video.visibility !== "private" && <ShareDialog videoId={video.id} title={video.title} pageUrl={loaderData.pageUrl} width={video.width} height={video.height} />}
           </div>
           <div className="mt-4 rounded-xl bg-neutral-900 p-4 text-sm">
             <p className="font-medium">
@@ -155,6 +168,7 @@ export default function Watch({ loaderData }: Route.ComponentProps) {
             </p>
             {video.description && <p className="mt-2 whitespace-pre-wrap break-words text-neutral-200">{video.description}</p>}
           </div>
+          <ChapterList chapters={video.chapters} startAt={startAt} />
           <details className="mt-4 text-sm text-neutral-300">
             <summary className="w-fit rounded">Keyboard shortcuts</summary>
             <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">

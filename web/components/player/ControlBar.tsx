@@ -1,5 +1,5 @@
 // The row of controls under the seek bar: play/pause, mute and volume, time, the processing badge,
-// the settings menu (passed in) and full screen.
+// the current chapter, the settings menu (passed in), picture-in-picture, theatre mode and full screen.
 import type { ReactNode } from "react";
 import { formatDuration } from "../../lib/format";
 import { Icon, ICONS, controlButton } from "./icons";
@@ -17,6 +17,9 @@ type Props = {
   onVolume: (volume: number) => void;
   onToggleFullscreen: () => void;
   settings: ReactNode;
+  chapterTitle?: string;
+  pip?: { active: boolean; onToggle: () => void };
+  theatre?: { on: boolean; onToggle: () => void };
 };
 
 export function ControlBar(p: Props) {
@@ -44,8 +47,23 @@ export function ControlBar(p: Props) {
       <span className="ml-2 text-sm tabular-nums" aria-hidden="true">
         {formatDuration(p.time)} / {formatDuration(p.duration)}
       </span>
+      {p.chapterTitle && (
+        <span className="ml-2 hidden min-w-0 truncate text-sm text-neutral-200 sm:inline" data-testid="current-chapter">
+          · {p.chapterTitle}
+        </span>
+      )}
       {p.processing && <span className="ml-2 rounded bg-amber-500 px-1.5 text-xs font-semibold text-black">PROCESSING</span>}
       {p.settings}
+      {p.pip && (
+        <button type="button" className={controlButton} onClick={p.pip.onToggle} aria-pressed={p.pip.active} aria-label="Picture in picture">
+          <Icon d={ICONS.pip} />
+        </button>
+      )}
+      {p.theatre && (
+        <button type="button" className={`${controlButton} hidden lg:grid`} onClick={p.theatre.onToggle} aria-pressed={p.theatre.on} aria-label="Theatre mode">
+          <Icon d={ICONS.theatre} />
+        </button>
+      )}
       <button type="button" className={controlButton} onClick={p.onToggleFullscreen} aria-label={p.fullscreen ? "Exit full screen (f)" : "Full screen (f)"}>
         <Icon d={p.fullscreen ? ICONS.exitFull : ICONS.full} />
       </button>

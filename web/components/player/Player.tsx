@@ -3,7 +3,8 @@
 // Without JavaScript the server-rendered <video> carries the playlist and the browser's own controls.
 // The pieces: use-playback (hls.js), use-media-state (the element's state), use-view-report,
 // use-player-actions, use-keyboard-shortcuts, use-fullscreen, use-idle; SeekBar, ControlBar,
-// SettingsMenu and PlayerOverlays draw the controls.
+// SettingsMenu and PlayerOverlays draw the controls. Chapters mark the seek bar; use-resume saves
+// the position and offers to resume; picture-in-picture and theatre mode are optional buttons.
 import { useEffect, useRef, useState } from "react";
 import { useNonce } from "../../lib/nonce";
 import { ControlBar } from "./ControlBar";
@@ -18,6 +19,11 @@ import { useMediaState } from "./use-media-state";
 import { usePlayback } from "./use-playback";
 import { usePlayerActions } from "./use-player-actions";
 import { useViewReport } from "./use-view-report";
+import type { Chapter } from "../../lib/types";
+import { chapterAt } from "./chapters";
+import { ResumeOffer } from "./ResumeOffer";
+import { usePictureInPicture } from "./use-picture-in-picture";
+import { useResume } from "./use-resume";
 
 export type PlayerVideo = {
   id: string;
@@ -29,7 +35,19 @@ export type PlayerVideo = {
   viewToken?: string;
 };
 
-export function Player({ video, autoPlay = true, startAt }: { video: PlayerVideo; autoPlay?: boolean; startAt?: number }) {
+type Extras = {
+  /** Start muted (embeds that autoplay: browsers only allow muted autoplay). */
+  muted?: boolean;
+  chapters?: Chapter[];
+  /** Fill the parent (the embed page) rather than a rounded 16:9 box. */
+  fill?: boolean;
+  /** Save the position and offer to resume: signed-in viewers through the API (`resumeAt`). */
+  resume?: { signedIn: boolean; serverAt: number | null | undefined };
+  /** A theatre-mode button; the page widens its layout. */
+  theatre?: { on: boolean; onToggle: () => void };
+};
+
+export function Player({ video, autoPlay = true, startAt, muted, chapters = [], fill = false, resume, theatre }: { video: PlayerVideo; autoPlay?: boolean; startAt?: number } & Extras) {
   const nonce = useNonce();
   const media = useRef<HTMLVideoElement>(null);
   const wrap = useRef<HTMLDivElement>(null);
@@ -39,7 +57,7 @@ export function Player({ video, autoPlay = true, startAt }: { video: PlayerVideo
 
   const { hls: src, poster, storyboard } = video.playback;
   // The same on the server and in the browser: the boot script in the HTML must not differ.
-  const boot: BootConfig = { src, start: startAt ?? (video.processing ? 0 : -1), autoplay: autoPlay };
+  const boot: BootConfig = { src, start: startAt ?? (video.processing ? 0 : -1), autoplay: autoPlay, ...(muted ? { muted } : {}) };
 
   const state = useMediaState(media, { time: startAt ?? 0, duration: video.durationSeconds ?? 0 });
   const playback = usePlayback(media, { boot, nonce, enabled: enhanced, onAdopt: state.adopt });
@@ -47,6 +65,15 @@ export function Player({ video, autoPlay = true, startAt }: { video: PlayerVideo
   const actions = usePlayerActions(media);
   const { fullscreen, toggleFullscreen } = useFullscreen(wrap);
   const { idle, wake } = useIdle();
+  const pip = usePictureInPicture(media);
+  const resumer = useResume(media, {
+    videoId: video.id,
+    durationSeconds: video.durationSeconds,
+    signedIn: !!resume?.signedIn,
+    serverAt: resume?.serverAt,
+    offer: !!resume && startAt === undefined,
+  });
+  const chapter = chapterAt(chapters, state.time);
   useKeyboardShortcuts(enhanced, wrap, { ...actions, toggleFullscreen, wake });
 
   const { paused } = state;
@@ -57,7 +84,7 @@ export function Player({ video, autoPlay = true, startAt }: { video: PlayerVideo
       ref={wrap}
       role="region"
       aria-label={`Video player: ${video.title}`}
-      className={`group/player relative aspect-video w-full overflow-hidden bg-black ${fullscreen ? "" : "rounded-xl"} ${showControls ? "" : "cursor-none"}`}
+      className={`group/player relative w-full overflow-hidden bg-black ${fill ? "h-full" : "aspect-video"} ${fullscreen || fill ? "" : "rounded-xl"} ${theatre?.on && !fullscreen ? "max-h-[80vh]" : ""} ${showControls ? "" : "cursor-none"}`}
       onPointerMove={wake}
       onFocus={wake}
     >
@@ -85,6 +112,7 @@ export function Player({ video, autoPlay = true, startAt }: { video: PlayerVideo
         onTimeUpdate={() => {
           state.events.onTimeUpdate();
           views.onTimeUpdate(media.current!);
+          resumer.onTimeUpdate(media.current!.currentTime);
         }}
         onSeeking={views.onSeeking}
         onError={playback.onError}
@@ -97,6 +125,7 @@ export function Player({ video, autoPlay = true, startAt }: { video: PlayerVideo
             {actions.announce}
           </p>
           <PlayerOverlays paused={paused} waiting={state.waiting} error={playback.error} onPlay={actions.toggle} />
+          {resumer.offerAt !== null && <ResumeOffer at={resumer.offerAt} onAccept={resumer.accept} onDismiss={resumer.dismiss} />}
           <div
             className={`absolute inset-x-0 bottom-0 bg-gradient-to-t from-black/90 to-transparent px-3 pb-2 pt-8 transition-opacity focus-within:opacity-100 ${showControls ? "opacity-100" : "opacity-0"}`}
           >
@@ -107,6 +136,7 @@ export function Player({ video, autoPlay = true, startAt }: { video: PlayerVideo
               onSeek={state.seekTo}
               storyboard={storyboard}
               hasPlayed={state.hasPlayed}
+              chapters={chapters}
             />
             <ControlBar
               paused={paused}
@@ -120,6 +150,9 @@ export function Player({ video, autoPlay = true, startAt }: { video: PlayerVideo
               onToggleMute={actions.toggleMute}
               onVolume={actions.setVolume}
               onToggleFullscreen={toggleFullscreen}
+              chapterTitle={chapter?.chapter.title}
+              pip={pip.supported ? { active: pip.active, onToggle: pip.toggle } : undefined}
+              theatre={theatre && !fill ? theatre : undefined}
               settings={
                 <SettingsMenu
                   open={settingsOpen}

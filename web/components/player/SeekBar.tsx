@@ -1,9 +1,11 @@
 // The seek bar: played and buffered ranges over an invisible range input (keyboard and pointer),
-// with a storyboard thumbnail and the time under the pointer.
+// with a storyboard thumbnail and the time under the pointer, and chapter markers that seek to
+// their chapter's start.
 import { useRef, useState } from "react";
 import { formatDuration } from "../../lib/format";
 import { SeekPreview } from "./SeekPreview";
 import { useStoryboard } from "./use-storyboard";
+import type { Chapter } from "../../lib/types";
 
 type Props = {
   time: number;
@@ -13,9 +15,10 @@ type Props = {
   /** The storyboard WebVTT, fetched once frames play (`hasPlayed`) or the pointer comes near. */
   storyboard: string | null;
   hasPlayed: boolean;
+  chapters?: Chapter[];
 };
 
-export function SeekBar({ time, duration, buffered, onSeek, storyboard, hasPlayed }: Props) {
+export function SeekBar({ time, duration, buffered, onSeek, storyboard, hasPlayed, chapters = [] }: Props) {
   const track = useRef<HTMLDivElement>(null);
   const [wantCues, setWantCues] = useState(false);
   const cues = useStoryboard(storyboard, wantCues || hasPlayed);
@@ -54,6 +57,25 @@ export function SeekBar({ time, duration, buffered, onSeek, storyboard, hasPlaye
         onChange={(e) => onSeek(Number(e.target.value))}
         className="absolute inset-0 h-5 w-full cursor-pointer opacity-0"
       />
+      {duration > 0 &&
+        chapters.map((c, i) =>
+          i === 0 || c.startSeconds >= duration ? null : (
+            // Pointer shortcuts only (tabIndex -1): keyboard users have the chapter list and the range.
+            <button
+              key={c.startSeconds}
+              type="button"
+              tabIndex={-1}
+              data-chapter-marker={c.startSeconds}
+              aria-label={`Chapter ${i + 1}: ${c.title} (${formatDuration(c.startSeconds)})`}
+              title={c.title}
+              onClick={() => onSeek(c.startSeconds)}
+              className="absolute top-0 grid h-5 w-3 -translate-x-1/2 place-items-center"
+              style={{ left: `${(c.startSeconds / duration) * 100}%` }}
+            >
+              <span className="h-2 w-1 rounded-sm bg-neutral-950" aria-hidden="true" />
+            </button>
+          ),
+        )}
       {hover && <SeekPreview x={hover.x} time={hover.time} cues={cues} trackWidth={track.current?.clientWidth ?? 0} />}
     </div>
   );

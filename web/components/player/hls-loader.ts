@@ -19,6 +19,8 @@ export type BootConfig = {
   /** hls.js startPosition: -1 = default, 0 for a still-growing (EVENT) playlist, or a start time. */
   start: number;
   autoplay: boolean;
+  /** Start muted whatever the saved volume (muted autoplay for embeds). */
+  muted?: boolean;
 };
 
 export type Booted = { Hls: typeof HlsType; hls: HlsType } | null;
@@ -33,6 +35,7 @@ const BOOT = `function(v,c,u){
 if(!v||v.__ev)return;
 var w=window;
 try{var s=JSON.parse(localStorage.getItem(${JSON.stringify(VOLUME_KEY)})||"null");if(s){if(typeof s.volume=="number")v.volume=Math.min(1,Math.max(0,s.volume));if(typeof s.muted=="boolean")v.muted=s.muted}}catch(e){}
+if(c.muted)v.muted=true;
 var play=function(f){if(f){var p=v.play();if(p)p.catch(function(){})}};
 v.__ev=(w.MediaSource||w.ManagedMediaSource?import(u).then(function(m){return m.default},function(){return null}):Promise.resolve(null)).then(function(H){
 if(H&&H.isSupported()){
