@@ -14,5 +14,6 @@ export default [
   route("logout", "routes/logout.tsx"),
   route("studio", "routes/studio.tsx"),
   route("studio/upload", "routes/studio.upload.tsx"),
+  route("admin", "routes/admin.tsx"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

@@ -5,7 +5,8 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { comments, videos } from "#db/schema.ts";
 import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
-import { createApiClient, randomAddress, type Account } from "../support/api-client.ts";
+import { reports } from "#db/community-schema.ts";
+import { createApiClient, makeAdmin, randomAddress, type Account } from "../support/api-client.ts";
 
 const api = createApiClient(SELF);
 let handle: DatabaseHandle;
@@ -14,6 +15,8 @@ let creator: Account;
 let videoId: string;
 let publicVideoId: string;
 let commentId: string;
+let admin: Account;
+let reportId: string;
 
 const routes: [string, string][] = [
   ["POST", "/api/auth/signup"],
@@ -53,6 +56,18 @@ const communityRoutes: [string, string][] = [
   ["PUT", "/api/comments/{comment}/like"],
   ["DELETE", "/api/comments/{comment}/like"],
   ["PATCH", "/api/videos/{public}"],
+];
+
+// Reports and moderation ({report}: an open report on the public video).
+const moderationRoutes: [string, string][] = [
+  ["POST", "/api/reports"],
+  ["GET", "/api/admin/reports"],
+  ["GET", "/api/admin/moderation-log"],
+  ["POST", "/api/admin/reports/{report}/resolve"],
+  ["POST", "/api/admin/users/{user}/suspend"],
+  ["POST", "/api/admin/users/{user}/unsuspend"],
+  ["POST", "/api/admin/videos/{public}/restore"],
+  ["POST", "/api/admin/comments/{comment}/restore"],
 ];
 
 const hostileStrings = [
@@ -129,7 +144,9 @@ async function snapshot(): Promise<string> {
       (select count(*) from refresh_tokens), (select count(*) from refresh_tokens where revoked_at is not null or rotated_at is not null),
       (select md5(coalesce(string_agg(id::text || body || like_count || reply_count || coalesce(deleted_at::text, ''), ',' order by id), '')) from comments),
       (select md5(coalesce(string_agg(id::text || like_count || comments_enabled, ',' order by id), '')) from ${videos}),
-      (select count(*) from video_likes), (select count(*) from comment_likes)
+      (select count(*) from video_likes), (select count(*) from comment_likes),
+      (select md5(coalesce(string_agg(id::text || status || reason || detail, ',' order by id), '')) from reports), (select count(*) from moderation_log),
+      (select count(*) from users where suspended_at is not null), (select count(*) from ${videos} where removed_at is not null), (select count(*) from comments where removed_at is not null)
     ) as s`);
   return rows.rows[0]!.s;
 }
@@ -176,6 +193,9 @@ beforeAll(async () => {
   publicVideoId = ready!.id;
   const [comment] = await handle.db.insert(comments).values({ videoId: publicVideoId, authorId: viewer.user.id, body: "fuzz target" }).returning();
   commentId = comment!.id;
+  admin = await makeAdmin(env, api, await api.signUp());
+  const [report] = await handle.db.insert(reports).values({ reporterId: viewer.user.id, targetKind: "video", targetId: publicVideoId, reason: "spam" }).returning();
+  reportId = report!.id;
 });
 
 afterAll(async () => {
@@ -234,6 +254,36 @@ describe("fuzz: hostile input on every /api route", () => {
         for (const id of hostileIds) {
           const path = template.replace("{public}", id).replace("{comment}", id);
           await send(method, path, actor, method === "GET" || method === "DELETE" ? undefined : { body: '{"body":"x"}' });
+        }
+      }
+    }
+  }, 600_000);
+
+  it("hostile report and moderation bodies, queries and ids, as anonymous, viewer and admin", async () => {
+    const bodies = [
+      ...hostileBodies().filter((b) => !b.body.startsWith('{"') || b.body.length > 60_000),
+      ...["target", "reason", "detail", "action"].flatMap((field) => hostileValues.map((value) => ({ body: JSON.stringify({ [field]: value }) }))),
+      ...hostileValues.map((id) => ({ body: JSON.stringify({ target: { kind: "video", id }, reason: "spam" }) })),
+      ...hostileStrings.map((kind) => ({ body: JSON.stringify({ target: { kind, id: publicVideoId }, reason: "spam" }) })),
+      { body: JSON.stringify({ target: { kind: "video", id: publicVideoId }, reason: "spam", detail: "x".repeat(1001) }) },
+      { body: JSON.stringify({ target: { kind: "video", id: publicVideoId, extra: 1 }, reason: "spam" }) },
+      { body: JSON.stringify({ action: "remove", extra: true }) },
+    ];
+    const actors = [undefined, viewer, admin];
+    const fillModeration = (path: string) => fill(path).replace("{report}", reportId).replace("{user}", creator.user.id);
+    for (const [method, template] of moderationRoutes) {
+      if (method === "GET") {
+        for (const actor of actors) for (const query of [...hostileQueries, "?status=closed", "?status[]=open", "?cursor=eyJ0IjoxLCJraW5kIjoieCJ9"]) await send(method, fillModeration(template) + query, actor);
+        continue;
+      }
+      // Suspend/unsuspend/restore take no body: hostile ones are ignored there, so only the routes that read one get them.
+      if (template === "/api/reports" || template.endsWith("/resolve")) {
+        for (const [i, body] of bodies.entries()) await send(method, fillModeration(template), actors[i % 3], body);
+      }
+      for (const actor of actors) {
+        for (const id of hostileIds) {
+          const path = template.replace("{report}", id).replace("{user}", id).replace("{public}", id).replace("{comment}", id);
+          await send(method, path, actor, { body: '{"action":"dismiss"}' });
         }
       }
     }

@@ -9,6 +9,8 @@ import { followAction } from "../lib/follow.server";
 import { communityAction } from "../lib/community.server";
 import { Comments } from "../components/community/Comments";
 import { LikeButton } from "../components/community/LikeButton";
+import { ReportButton } from "../components/community/ReportButton";
+import { reportAction } from "../lib/moderation.server";
 import { formatDate, formatViews } from "../lib/format";
 import type { Comment, Creator, Page, Video } from "../lib/types";
 import { useVideoStatus } from "../lib/use-video-status";
@@ -49,6 +51,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const form = await request.formData();
   const intent = form.get("intent");
   if (intent === "follow" || intent === "unfollow") return followAction(context, form);
+  if (intent === "report") return reportAction(context, form);
   return communityAction(context, form, params.videoId);
 }
 
@@ -160,6 +163,7 @@ export default function Watch({ loaderData }: Route.ComponentProps) {
             <FollowOrManage creator={video.creator} own={own} manageLabel="Edit in Studio" following={!!creator?.following} signedIn={!!me} />
             <LikeButton target="video" id={video.id} liked={!!loaderData.video.liked} count={loaderData.video.likeCount} label="this video" signedIn={!!me} />
             {video.visibility !== "private" && <ShareDialog videoId={video.id} title={video.title} pageUrl={loaderData.pageUrl} width={video.width} height={video.height} />}
+            {me && !own && <ReportButton kind="video" id={video.id} label="this video" />}
           </div>
           <div className="mt-4 rounded-xl bg-neutral-900 p-4 text-sm">
             <p className="font-medium">
