@@ -4,7 +4,8 @@
 // The pieces: use-playback (hls.js), use-media-state (the element's state), use-view-report,
 // use-player-actions, use-keyboard-shortcuts, use-fullscreen, use-idle; SeekBar, ControlBar,
 // SettingsMenu and PlayerOverlays draw the controls. Chapters mark the seek bar; use-resume saves
-// the position and offers to resume; picture-in-picture and theatre mode are optional buttons.
+// the position and offers to resume; picture-in-picture and theatre mode are optional buttons;
+// use-captions and CaptionsMenu offer the SUBTITLES group (a CC menu).
 import { useEffect, useRef, useState } from "react";
 import { useNonce } from "../../lib/nonce";
 import { ControlBar } from "./ControlBar";
@@ -19,6 +20,8 @@ import { useMediaState } from "./use-media-state";
 import { usePlayback } from "./use-playback";
 import { usePlayerActions } from "./use-player-actions";
 import { useViewReport } from "./use-view-report";
+import { CaptionsMenu } from "./CaptionsMenu";
+import { useCaptions } from "./use-captions";
 import type { Chapter } from "../../lib/types";
 import { chapterAt } from "./chapters";
 import { ResumeOffer } from "./ResumeOffer";
@@ -53,6 +56,7 @@ export function Player({ video, autoPlay = true, startAt, muted, chapters = [], 
   const wrap = useRef<HTMLDivElement>(null);
   const [enhanced, setEnhanced] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [captionsOpen, setCaptionsOpen] = useState(false);
   useEffect(() => setEnhanced(true), []);
 
   const { hls: src, poster, storyboard } = video.playback;
@@ -66,6 +70,7 @@ export function Player({ video, autoPlay = true, startAt, muted, chapters = [], 
   const { fullscreen, toggleFullscreen } = useFullscreen(wrap);
   const { idle, wake } = useIdle();
   const pip = usePictureInPicture(media);
+  const captions = useCaptions(media, enhanced);
   const resumer = useResume(media, {
     videoId: video.id,
     durationSeconds: video.durationSeconds,
@@ -77,7 +82,7 @@ export function Player({ video, autoPlay = true, startAt, muted, chapters = [], 
   useKeyboardShortcuts(enhanced, wrap, { ...actions, toggleFullscreen, wake });
 
   const { paused } = state;
-  const showControls = !state.started || paused || !idle || settingsOpen;
+  const showControls = !state.started || paused || !idle || settingsOpen || captionsOpen;
 
   return (
     <div
@@ -154,16 +159,19 @@ export function Player({ video, autoPlay = true, startAt, muted, chapters = [], 
               pip={pip.supported ? { active: pip.active, onToggle: pip.toggle } : undefined}
               theatre={theatre && !fill ? theatre : undefined}
               settings={
-                <SettingsMenu
-                  open={settingsOpen}
-                  onOpenChange={setSettingsOpen}
-                  levels={playback.levels}
-                  level={playback.level}
-                  playingLevel={playback.playingLevel}
-                  onLevel={playback.chooseLevel}
-                  rate={state.rate}
-                  onRate={state.chooseRate}
-                />
+                <>
+                  <SettingsMenu
+                    open={settingsOpen}
+                    onOpenChange={setSettingsOpen}
+                    levels={playback.levels}
+                    level={playback.level}
+                    playingLevel={playback.playingLevel}
+                    onLevel={playback.chooseLevel}
+                    rate={state.rate}
+                    onRate={state.chooseRate}
+                  />
+                  <CaptionsMenu open={captionsOpen} onOpenChange={setCaptionsOpen} tracks={captions.tracks} active={captions.active} onChoose={captions.choose} />
+                </>
               }
             />
           </div>

@@ -1,12 +1,13 @@
 // Starting playback. hls.js is loaded only by the watch page, only where Media Source Extensions
-// exist (elsewhere the browser plays HLS natively), and only once; the light build has all we use.
+// exist (elsewhere the browser plays HLS natively), and only once. The full build: the light one
+// has neither the subtitle controllers (captions, decision 0012) nor the alternate-audio ones.
 // It is imported from its own URL (the package's prebuilt ES module, copied as an asset) so that
 // the server-rendered page can start it before React has hydrated: the player's HTML carries a
 // small inline script (BOOT, below) that restores the volume, loads hls.js, attaches it to the
 // <video> and starts playing. The React player adopts what it started (or runs the same script
 // itself after a client-side navigation).
 import type HlsType from "hls.js";
-import hlsUrl from "hls.js/dist/hls.light.min.mjs?url";
+import hlsUrl from "hls.js/dist/hls.min.mjs?url";
 
 export { hlsUrl };
 
