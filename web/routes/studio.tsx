@@ -4,6 +4,7 @@ import { Field, FormError, primaryButton } from "../components/Field";
 import { Section } from "../components/Section";
 import { Analytics } from "../components/studio/Analytics";
 import { VideoRow } from "../components/studio/VideoRow";
+import { QuotaSummary } from "../components/studio/QuotaSummary";
 import { actionResult, cookieHeaders, failure, loadJson, requireMe, sendJson, text } from "../lib/api.server";
 import { readProblem, problemText } from "../lib/problem";
 import type { ActionResult, Page, Stats, Video } from "../lib/types";
@@ -41,6 +42,7 @@ export async function action({ request, context }: Route.ActionArgs) {
     return actionResult(res, intent);
   }
   if (intent === "delete") return actionResult(await sendJson(context, `/api/videos/${id}`, "DELETE"), intent);
+  if (intent === "poster") return actionResult(await sendJson(context, `/api/videos/${id}/poster`, "PUT", { frame: Number(text(form, "frame")) }), intent);
   return failure("Unknown action.", 400, {}, intent);
 }
 
@@ -63,6 +65,7 @@ export default function Studio({ loaderData, actionData }: Route.ComponentProps)
           Upload a video
         </Link>
       </div>
+      {me.quota && <QuotaSummary quota={me.quota} />}
       <VideoTable initial={videos.items} />
       <Analytics stats={stats} />
     </main>

@@ -12,8 +12,8 @@ import { videos } from "#db/schema.ts";
 import type { AppEnv } from "../context.ts";
 import { requireUser } from "../auth/guards.ts";
 import { purgePublicReads } from "../edge-cache/purge.ts";
-import { conflict, notFound, unprocessable } from "../http/problem.ts";
-import { parseWith, readJson } from "../http/validate.ts";
+import { Problem, conflict, notFound, unprocessable } from "../http/problem.ts";
+import { discardBody, parseWith, readJson } from "../http/validate.ts";
 import { isOwner } from "./access.ts";
 import { findVideo } from "./queries.ts";
 import { videoJson } from "./respond.ts";
@@ -28,6 +28,11 @@ posterRoutes.put("/:id/poster", async (c) => {
   if (!id.success) throw notFound("No such video.");
   const video = await findVideo(c.var.db, id.data);
   if (!video || !isOwner(video, user)) throw notFound("No such video.");
+  if (/^image\//i.test(c.req.header("content-type") ?? "")) {
+    // API.md allows an uploaded image too; this deployment takes only the generated candidates.
+    await discardBody(c.req.raw);
+    throw new Problem({ status: 415, detail: "Pick one of the generated candidates with { frame }: image uploads are not accepted yet." });
+  }
   const { frame } = parseWith(setPosterSchema, await readJson(c, z.unknown()), 422);
   const candidates = video.status === "ready" ? (video.thumbnailKeys ?? []).filter((k) => k.startsWith(videoPrefix(video.id))) : [];
   if (candidates.length === 0) throw conflict("The poster candidates are made with the video: try again once it is ready.");

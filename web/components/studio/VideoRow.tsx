@@ -7,6 +7,7 @@ import type { ActionResult, Video } from "../../lib/types";
 import { FormError, primaryButton } from "../Field";
 import { VideoFields } from "../VideoFields";
 import { VideoStatus } from "../VideoStatus";
+import { PosterPicker } from "./PosterPicker";
 import { CaptionsEditor } from "./CaptionsEditor";
 
 export function VideoRow({ video }: { video: Video }) {
@@ -45,6 +46,7 @@ export function VideoRow({ video }: { video: Video }) {
       </div>
       <div className="flex shrink-0 flex-wrap items-start gap-2 text-sm">
         <EditVideo video={video} />
+        <PosterPicker video={video} />
         <CaptionsEditor video={video} />
         <RowAction label="Delete" danger video={video} intent="delete" fetcher={remove}>
           <p>Delete “{video.title}” for good? Its views and media are removed too. This cannot be undone.</p>
