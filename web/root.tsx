@@ -17,12 +17,16 @@ import {
 import type { Route } from "./+types/root";
 import { nonceContext } from "./lib/api-context";
 import { getMe } from "./lib/api.server";
+import { getUnreadCount } from "./lib/notifications.server";
+import { NotificationBell } from "./components/NotificationBell";
 import { useNonce } from "./lib/nonce";
 import { hasSessionHint, refreshSession } from "./lib/session";
 import "./app.css";
 
 export async function loader({ context }: Route.LoaderArgs) {
-  return { me: await getMe(context), nonce: context.get(nonceContext) };
+  // Both in parallel; the count is null when signed out.
+  const [me, unread] = await Promise.all([getMe(context), getUnreadCount(context)]);
+  return { me, unread: me ? unread : null, nonce: context.get(nonceContext) };
 }
 
 // Who is signed in changes only through forms (login, signup, logout, becoming a creator) or an
@@ -38,7 +42,9 @@ const navLink = ({ isActive }: { isActive: boolean }) =>
   `rounded px-2 py-1 hover:bg-neutral-800 ${isActive ? "text-white underline decoration-red-500 decoration-2 underline-offset-8" : "text-neutral-300"}`;
 
 function Header() {
-  const me = useRouteLoaderData<typeof loader>("root")?.me ?? null;
+  const rootData = useRouteLoaderData<typeof loader>("root");
+  const me = rootData?.me ?? null;
+  const unread = rootData?.unread ?? null;
   const location = useLocation();
   const q = location.pathname === "/search" ? (new URLSearchParams(location.search).get("q") ?? "") : "";
   const revalidator = useRevalidator();
@@ -101,6 +107,11 @@ function Header() {
                 <NavLink to="/studio/upload" className={navLink}>
                   Upload
                 </NavLink>
+              </li>
+            )}
+            {me && unread !== null && (
+              <li>
+                <NotificationBell unread={unread} />
               </li>
             )}
             {me ? (

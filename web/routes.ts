@@ -15,5 +15,6 @@ export default [
   route("studio", "routes/studio.tsx"),
   route("studio/upload", "routes/studio.upload.tsx"),
   route("admin", "routes/admin.tsx"),
+  route("notifications", "routes/notifications.tsx"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

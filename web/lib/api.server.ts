@@ -2,7 +2,8 @@
 import { data, redirect, type RouterContextProvider } from "react-router";
 import { apiContext } from "./api-context";
 import { readProblem, problemText, type ProblemInfo } from "./problem";
-import type { ActionResult, Me } from "./types";
+import type { MeWithQuota } from "#contract/quotas.ts";
+import type { ActionResult } from "./types";
 
 export type { ActionResult };
 
@@ -47,15 +48,16 @@ export function cookieHeaders(res: Response, ...extra: string[]): Headers {
   return headers;
 }
 
-export async function getMe(context: Ctx): Promise<Me | null> {
+/** GET /api/me (creators also get their quota). */
+export async function getMe(context: Ctx): Promise<MeWithQuota | null> {
   const res = await api(context)("/api/me");
-  if (res.ok) return (await res.json()) as Me;
+  if (res.ok) return (await res.json()) as MeWithQuota;
   await res.body?.cancel();
   return null;
 }
 
 /** The signed-in person, or a redirect to the login page that comes back here. */
-export async function requireMe(context: Ctx, request: Request): Promise<Me> {
+export async function requireMe(context: Ctx, request: Request): Promise<MeWithQuota> {
   const me = await getMe(context);
   if (me) return me;
   const url = new URL(request.url);
