@@ -3,13 +3,14 @@
 // removal that vanishes from metadata, media, lists, search, feed, channel, RSS and comments
 // (and comes back when reversed), suspension that blocks sign-in, refresh and writes (and is
 // undone by unsuspend), and hostile bodies. Real Postgres, real R2, real Durable Objects.
-import { env, SELF } from "cloudflare:test";
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { REPORT_DETAIL_MAX, type Comment, type ModerationLogEntry, type Page, type ReportGroup, type Video } from "#contract/api.ts";
 import { mediaKeys } from "#contract/media-layout.ts";
 import { reports } from "#db/community-schema.ts";
 import { comments, videos } from "#db/schema.ts";
-import { createApiClient, makeAdmin, withDb, type Account, type RequestOptions } from "../support/api-client.ts";
+import worker from "#worker/index.ts";
+import { createApiClient, makeAdmin, withDb, type Account, type Fetcher, type RequestOptions } from "../support/api-client.ts";
 
 const api = createApiClient(SELF);
 const ORIGIN = api.origin;
@@ -386,5 +387,44 @@ describe("suspending an account", () => {
     expect((await api.request("/api/auth/login", { method: "POST", json: { email: viewer.email, password: viewer.password } })).status).toBe(200);
     // A repeat is idempotent.
     expect((await api.request(`/api/admin/users/${viewer.user.id}/unsuspend`, { method: "POST", as: admin })).status).toBe(204);
+  });
+});
+
+describe("the edge cache", () => {
+  // The Worker's own handler with the edge cache on (SELF runs with EDGE_CACHE=off).
+  const cached: Fetcher = {
+    async fetch(input, init) {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch!(new Request(input, init) as Request<unknown, IncomingRequestCfProperties>, { ...env, EDGE_CACHE: "on" }, ctx);
+      await waitOnExecutionContext(ctx);
+      return res;
+    },
+  };
+  const edge = createApiClient(cached);
+
+  it("a removal or suspension drops this data center's cached lists, video and watch page at once", async () => {
+    const [owner, viewer] = await Promise.all([edge.signUpCreator("Cached Carla"), edge.signUp()]);
+    const admin = await makeAdmin(env, edge, await edge.signUp());
+    const removed = await seedVideo(owner.creatorId!);
+    const paths = ["/api/videos?sort=latest", `/api/videos/${removed}`, `/watch/${removed}`, `/api/creators/${owner.creatorId}/videos`];
+    for (const path of paths) {
+      await edge.request(path);
+      expect((await edge.request(path)).headers.get("x-cache"), path).toBe("HIT");
+    }
+    const filed = await edge.request<{ id: string }>("/api/reports", { method: "POST", as: viewer, json: { target: { kind: "video", id: removed }, reason: "spam" } });
+    expect((await edge.request(`/api/admin/reports/${filed.body.id}/resolve`, { method: "POST", as: admin, json: { action: "remove" } })).status).toBe(200);
+    expect((await edge.request(`/api/videos/${removed}`)).status).toBe(404);
+    expect((await edge.request(`/watch/${removed}`)).status).toBe(404);
+    for (const path of ["/api/videos?sort=latest", `/api/creators/${owner.creatorId}/videos`]) {
+      expect((await edge.request<Page<Video>>(path)).body.items.some((v) => v.id === removed), path).toBe(false);
+    }
+
+    const kept = await seedVideo(owner.creatorId!);
+    await edge.request(`/api/videos/${kept}`);
+    expect((await edge.request(`/api/videos/${kept}`)).headers.get("x-cache")).toBe("HIT");
+    expect((await edge.request(`/api/admin/users/${owner.user.id}/suspend`, { method: "POST", as: admin })).status).toBe(204);
+    expect((await edge.request(`/api/videos/${kept}`)).status).toBe(404);
+    expect((await edge.request(`/api/admin/users/${owner.user.id}/unsuspend`, { method: "POST", as: admin })).status).toBe(204);
+    expect((await edge.request(`/api/videos/${kept}`)).status).toBe(200);
   });
 });
