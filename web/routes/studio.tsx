@@ -5,7 +5,6 @@ import { Section } from "../components/Section";
 import { Analytics } from "../components/studio/Analytics";
 import { VideoRow } from "../components/studio/VideoRow";
 import { QuotaSummary } from "../components/studio/QuotaSummary";
-import { QuotaSummary } from "../components/studio/QuotaSummary";
 import { actionResult, cookieHeaders, failure, loadJson, requireMe, sendJson, text } from "../lib/api.server";
 import { readProblem, problemText } from "../lib/problem";
 import type { ActionResult, Page, Stats, Video } from "../lib/types";
@@ -66,7 +65,6 @@ export default function Studio({ loaderData, actionData }: Route.ComponentProps)
           Upload a video
         </Link>
       </div>
-      {me.quota && <QuotaSummary quota={me.quota} />}
       {me.quota && <QuotaSummary quota={me.quota} />}
       <VideoTable initial={videos.items} />
       <Analytics stats={stats} />
