@@ -1,0 +1,194 @@
+// Playback extras in Chromium: /embed/:id framed by a page on another origin loads and plays
+// (muted autoplay) while /watch/:id framed is refused; a chapter marker on the seek bar and a
+// chapter in the list seek; the position is saved and "Resume at m:ss" is offered after a reload
+// (signed in through the API, anonymous through local storage); the share dialog; axe on embed
+// and watch (no serious or critical violations).
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, signUpCreator, uploadAndWaitReady, type Session } from "../support/api-calls.ts";
+import { makeClip } from "../support/clips.ts";
+import { launchChromium, newContext, screenshot, seriousViolations, signUpInBrowser, startPlatform, waitForPlayback, type AxeViolation, type Platform } from "./browser.ts";
+
+let platform: Platform;
+let browser: Browser;
+let clipDir: string;
+let creator: Session;
+let videoId: string;
+let thirdParty: Server;
+let thirdPartyOrigin: string;
+
+const CHAPTERS = "Chapters:\n0:00 Opening\n0:10 Middle part\n0:20 Finale";
+const currentTime = (page: Page) => page.evaluate(() => document.querySelector("video")?.currentTime ?? -1);
+
+beforeAll(async () => {
+  clipDir = await mkdtemp(path.join(os.tmpdir(), "edge-video-extras-"));
+  let clip: string;
+  [platform, browser, clip] = await Promise.all([startPlatform("extras"), launchChromium(), makeClip(path.join(clipDir, "extras.mp4"), { seconds: 32, width: 320, height: 180 })]);
+  creator = await signUpCreator(platform.origin, "Extras Channel");
+  videoId = (await uploadAndWaitReady(creator, new Uint8Array(await readFile(clip)), "Extras clip")).id;
+  const patched = await api(platform.origin, `/api/videos/${videoId}`, { method: "PATCH", token: creator.token, body: JSON.stringify({ description: CHAPTERS }) });
+  expect(patched.status).toBe(200);
+
+  // Another site (another origin: a second loopback port) that frames our embed and watch pages.
+  thirdParty = createServer((req, res) => {
+    res.setHeader("content-type", "text/html; charset=utf-8");
+    res.end(`<!doctype html><html lang="en"><title>Another site</title><body>
+<iframe name="embed" title="embed" width="640" height="360" allow="autoplay" src="${platform.origin}/embed/${videoId}?autoplay=1&t=3"></iframe>
+<iframe name="watch" title="watch" width="640" height="360" src="${platform.origin}/watch/${videoId}"></iframe>
+</body></html>`);
+  });
+  await new Promise<void>((resolve) => thirdParty.listen(0, "127.0.0.1", resolve));
+  thirdPartyOrigin = `http://127.0.0.1:${(thirdParty.address() as AddressInfo).port}`;
+}, 300_000);
+
+afterAll(async () => {
+  await new Promise((resolve) => (thirdParty ? thirdParty.close(resolve) : resolve(undefined)));
+  await browser?.close();
+  await platform?.stop();
+  if (clipDir) await rm(clipDir, { recursive: true, force: true });
+});
+
+describe("embedding", () => {
+  it("another origin frames /embed/:id, which plays muted from ?t=; the framed watch page is refused", async () => {
+    const context = await newContext(browser, platform.origin);
+    const page = await context.newPage();
+    try {
+      expect(new URL(thirdPartyOrigin).origin).not.toBe(new URL(platform.origin).origin);
+      await page.goto(thirdPartyOrigin);
+      const embed = page.frame({ name: "embed" })!;
+      await embed.waitForFunction(() => {
+        const v = document.querySelector("video");
+        return !!v && !v.paused && v.currentTime > 3.3;
+      }, undefined, { timeout: 60_000, polling: 200 });
+      expect(await embed.evaluate(() => document.querySelector("video")!.muted)).toBe(true);
+      expect(await embed.evaluate(() => !!document.querySelector("header"))).toBe(false);
+      await embed.getByRole("link", { name: /Extras clip/ }).waitFor();
+
+      // Chromium replaces a refused frame with its error page: no player in it.
+      const watch = page.frame({ name: "watch" })!;
+      await expect.poll(() => watch.url(), { timeout: 10_000 }).not.toContain(`/watch/${videoId}`);
+      expect(await watch.evaluate(() => !!document.getElementById("player-video")).catch(() => false)).toBe(false);
+      await screenshot(page, "extras-embed-framed");
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("chapters", () => {
+  it("a marker on the seek bar and a chapter in the list seek; the current chapter is shown", async () => {
+    const context = await newContext(browser, platform.origin);
+    const page = await context.newPage();
+    try {
+      await page.goto(`/watch/${videoId}`);
+      await waitForPlayback(page, 0.3);
+      const marker = page.locator('[data-chapter-marker="20"]');
+      await marker.waitFor({ state: "attached" });
+      await page.getByRole("region", { name: /Video player/ }).hover();
+      await marker.click();
+      await expect.poll(() => currentTime(page)).toBeGreaterThanOrEqual(19.9);
+      await expect.poll(() => page.getByTestId("current-chapter").textContent()).toContain("Finale");
+
+      const list = page.getByRole("region", { name: /Chapters/ });
+      await list.getByRole("link", { name: /Middle part/ }).click();
+      await expect.poll(() => currentTime(page)).toBeGreaterThanOrEqual(9.9);
+      expect(await currentTime(page)).toBeLessThan(19);
+      await expect.poll(() => list.locator('[aria-current="true"]').textContent()).toContain("Middle part");
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("resume", () => {
+  it("signed in: the position is saved to the API and offered after a reload", async () => {
+    const context = await newContext(browser, platform.origin);
+    const page = await context.newPage();
+    try {
+      await signUpInBrowser(page, { role: "viewer" });
+      await page.goto(`/watch/${videoId}`);
+      await waitForPlayback(page, 0.3);
+      // The save on pause (an earlier periodic save may carry an earlier time).
+      const saved = page.waitForResponse((r) => {
+        if (!r.url().includes(`/api/me/progress/${videoId}`) || r.request().method() !== "PUT") return false;
+        return (JSON.parse(r.request().postData() ?? "{}") as { seconds?: number }).seconds! >= 14;
+      });
+      await page.evaluate(() => {
+        const v = document.querySelector("video")!;
+        v.currentTime = 14;
+      });
+      await waitForPlayback(page, 14.2);
+      await page.evaluate(() => document.querySelector("video")!.pause());
+      expect((await saved).status()).toBe(204);
+
+      await page.reload();
+      const offer = page.getByRole("button", { name: /^Resume at 0:1[45]$/ });
+      await offer.waitFor();
+      await offer.click();
+      await expect.poll(() => currentTime(page)).toBeGreaterThanOrEqual(14);
+      await expect.poll(() => offer.count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("anonymous: the position is kept in local storage on pagehide and offered after a reload", async () => {
+    const context = await newContext(browser, platform.origin);
+    const page = await context.newPage();
+    try {
+      await page.goto(`/watch/${videoId}`);
+      await waitForPlayback(page, 0.3);
+      await page.evaluate(() => (document.querySelector("video")!.currentTime = 12));
+      await waitForPlayback(page, 12.2);
+      // No pause: leaving the page saves.
+      await page.reload();
+      const offer = page.getByRole("button", { name: /^Resume at 0:1[23]$/ });
+      await offer.waitFor();
+      await page.getByRole("button", { name: /Dismiss/ }).click();
+      await expect.poll(() => offer.count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("share dialog and accessibility", () => {
+  const describeViolations = (list: AxeViolation[]) => list.map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(" ")).join("\n  ")}`).join("\n");
+
+  it("share offers the link, the link at the current time and the iframe code; axe finds nothing serious on watch and embed", async () => {
+    const context = await newContext(browser, platform.origin, { injectsScripts: true });
+    const page = await context.newPage();
+    try {
+      await page.goto(`/watch/${videoId}?t=21`);
+      await waitForPlayback(page, 21.2);
+      await page.evaluate(() => document.querySelector("video")!.pause());
+      await page.getByRole("button", { name: "Share" }).click();
+      const dialog = page.getByRole("dialog", { name: "Share this video" });
+      await dialog.waitFor();
+      expect(await dialog.getByRole("textbox", { name: "Link", exact: true }).inputValue()).toBe(`${platform.origin}/watch/${videoId}`);
+      expect(await dialog.getByRole("textbox", { name: /^Link at 0:2\d$/ }).inputValue()).toMatch(new RegExp(`/watch/${videoId}\\?t=2\\ds$`));
+      expect(await dialog.getByRole("textbox", { name: "Embed code" }).inputValue()).toContain(`<iframe src="${platform.origin}/embed/${videoId}"`);
+      const violations = await seriousViolations(page);
+      expect(violations, `watch with the share dialog:\n${describeViolations(violations)}`).toEqual([]);
+      await page.keyboard.press("Escape");
+      await expect.poll(() => dialog.isVisible()).toBe(false);
+
+      const discovery = await page.locator('link[type="application/json+oembed"]').getAttribute("href");
+      const oembed = await api<{ type: string; html: string }>(platform.origin, new URL(discovery!).pathname + new URL(discovery!).search);
+      expect(oembed.status).toBe(200);
+      expect(oembed.body.type).toBe("video");
+
+      await page.goto(`/embed/${videoId}`);
+      await page.getByRole("region", { name: /Video player/ }).waitFor();
+      const embedViolations = await seriousViolations(page);
+      expect(embedViolations, `embed:\n${describeViolations(embedViolations)}`).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
