@@ -306,6 +306,19 @@ describe("new-video fan-out through the queue", () => {
     expect((await list(fan)).body.items).toHaveLength(1);
   });
 
+  it("a playable video made public later notifies its followers then, once however often it flips", async () => {
+    const [creator, fan] = await Promise.all([api.signUpCreator(), api.signUp()]);
+    await follow(fan, creator.creatorId!);
+    const videoId = await seedVideo(creator.creatorId!, { visibility: "unlisted" });
+    const patch = (visibility: string) => api.request(`/api/videos/${videoId}`, { method: "PATCH", as: creator, json: { visibility } });
+    expect((await patch("public")).status).toBe(200);
+    expect((await waitFor(() => countFor(videoId), (c) => c.n > 0, 30_000)).n).toBe(1);
+    expect((await patch("private")).status).toBe(200);
+    expect((await patch("public")).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await countFor(videoId)).toEqual({ n: 1, users: 1 });
+  }, 60_000);
+
   it("a video with publishAt ahead notifies once that time has come, not before", async () => {
     const [creator, fan] = await Promise.all([api.signUpCreator(), api.signUp()]);
     await follow(fan, creator.creatorId!);

@@ -25,6 +25,7 @@ import { uploadRoutes } from "./upload-routes.ts";
 import { viewerState } from "../progress/store.ts";
 import { resumePoint } from "#contract/playback-extras.ts";
 import { posterRoutes } from "./poster-routes.ts";
+import { enqueueNewVideoNotifications } from "../notifications/enqueue.ts";
 
 export const videoRoutes = new Hono<AppEnv>();
 
@@ -83,6 +84,9 @@ videoRoutes.patch("/:id", async (c) => {
     .update(videos)
     .set({ ...input, updatedAt: sql`now()` })
     .where(eq(videos.id, video.id));
+  // A playable video made public now is new to followers (each is told once, ever: the queue
+  // consumer's insert ignores anyone it already told).
+  if (input.visibility === "public" && video.visibility !== "public" && video.playable) await enqueueNewVideoNotifications(c.env, video.id);
   // Cached lists and pages show the old title/visibility: drop this data center's copies now.
   await purgePublicReads(c.req.url);
   return c.json(await videoJson(c, (await findVideo(c.var.db, video.id))!));
