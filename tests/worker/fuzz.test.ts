@@ -70,6 +70,12 @@ const moderationRoutes: [string, string][] = [
   ["POST", "/api/admin/comments/{comment}/restore"],
 ];
 
+// Playback extras: the viewer's position, the poster choice ({public} is the creator's), oEmbed.
+const playbackRoutes: [string, string][] = [
+  ["PUT", "/api/me/progress/{public}"],
+  ["PUT", "/api/videos/{public}/poster"],
+];
+
 const hostileStrings = [
   "",
   "x".repeat(20_000),
@@ -145,8 +151,11 @@ async function snapshot(): Promise<string> {
       (select md5(coalesce(string_agg(id::text || body || like_count || reply_count || coalesce(deleted_at::text, ''), ',' order by id), '')) from comments),
       (select md5(coalesce(string_agg(id::text || like_count || comments_enabled, ',' order by id), '')) from ${videos}),
       (select count(*) from video_likes), (select count(*) from comment_likes),
+      (select md5(coalesce(string_agg(user_id::text || video_id::text || seconds, ',' order by user_id, video_id), '')) from watch_progress),
+      (select md5(coalesce(string_agg(id::text || coalesce(poster_key, ''), ',' order by id), '')) from ${videos}),
       (select md5(coalesce(string_agg(id::text || status || reason || detail, ',' order by id), '')) from reports), (select count(*) from moderation_log),
-      (select count(*) from users where suspended_at is not null), (select count(*) from ${videos} where removed_at is not null), (select count(*) from comments where removed_at is not null)
+      (select count(*) from users where suspended_at is not null), (select count(*) from ${videos} where removed_at is not null), (select count(*) from comments where removed_at is not null),
+      (select md5(coalesce(string_agg(video_id::text || lang || label || key || cue_count, ',' order by video_id, lang), '')) from captions)
     ) as s`);
   return rows.rows[0]!.s;
 }
@@ -154,7 +163,7 @@ async function snapshot(): Promise<string> {
 type Outcome = { method: string; path: string; status: number; contentType: string | null; detail: unknown };
 const outcomes: Outcome[] = [];
 
-async function send(method: string, path: string, actor: Account | undefined, body?: { body: string; type?: string }) {
+async function send(method: string, path: string, actor: Account | undefined, body?: { body: string | Uint8Array; type?: string }) {
   const headers: Record<string, string> = { "cf-connecting-ip": randomAddress() };
   if (actor) headers.authorization = `Bearer ${actor.accessToken}`;
   if (body) headers["content-type"] = body.type ?? "application/json";
@@ -286,6 +295,79 @@ describe("fuzz: hostile input on every /api route", () => {
           await send(method, path, actor, { body: '{"action":"dismiss"}' });
         }
       }
+    }
+  }, 600_000);
+
+  it("hostile caption files, languages and labels (PUT/DELETE/GET captions)", async () => {
+    const at = (i: number, ms: string) => `00:${String(Math.floor(i / 60) % 60).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}.${ms}`;
+    const vtt = { body: "WEBVTT\n\n00:00.000 --> 00:01.000\nx", type: "text/vtt" };
+    const captionBodies: { body: string | Uint8Array; type?: string }[] = [
+      ...["", "\uFEFF", "WEBVTT", "WEBVTTX\n\n00:00.000 --> 00:01.000\nx", "\u0000".repeat(100), "<script>alert(1)</script>", "1\n00:00:01,000 --> \nx"].map((body) => ({ body, type: "text/vtt" })),
+      { body: "WEBVTT\n\n" + Array.from({ length: 6000 }, (_, i) => `${at(i, "000")} --> ${at(i, "500")}\nc${i}`).join("\n\n"), type: "text/vtt" },
+      { body: "WEBVTT\n\n00:00.000 --> 00:01.000\n<script>alert(1)</script><img src=x onerror=alert(2)>", type: "text/vtt" },
+      { body: "WEBVTT\n\n99:99.999 --> 00:01.000\nx", type: "text/vtt" },
+      { body: "WEBVTT\n\n-00:01.000 --> 00:02.000\nx", type: "text/vtt" },
+      { body: "WEBVTT\n\n00:00.000 --> 00:01.000 " + "line:".repeat(10_000) + "\nx", type: "text/vtt" },
+      { body: "WEBVTT\n\n00:00.000 --> 00:01.000\n" + "<b>".repeat(50_000), type: "text/vtt" },
+      { body: "WEBVTT\n\n00:00.000 --> 00:01.000\n" + "<".repeat(500_000), type: "text/vtt" },
+      { body: "1\r\n00:00:01,000 --> 00:00:02,000\r\n<font color=red>srt</font>\r\n", type: "application/x-subrip" },
+      { body: new Uint8Array([0x57, 0x45, 0x42, 0x56, 0x54, 0x54, 0x0a, 0x0a, 0xff, 0xfe, 0xc3, 0x28]), type: "text/vtt" },
+      { body: crypto.getRandomValues(new Uint8Array(4096)), type: "application/octet-stream" },
+      { body: "WEBVTT\n\n00:00.000 --> 00:01.000\n" + "x".repeat(1024 * 1024), type: "text/vtt" },
+      ...hostileBodies().filter((_, i) => i % 7 === 0),
+    ];
+    const actors = [undefined, viewer, creator];
+    const langs = ["en", "EN-us", "..%2Fx", "%00", "x".repeat(300), `en-${"a".repeat(100)}`, "'%3B%20drop", "%3Cscript%3E", "zh-Hant-TW-u-ca-chinese"];
+    for (const [i, body] of captionBodies.entries()) await send("PUT", `/api/videos/${publicVideoId}/captions/en`, actors[i % 3], body);
+    for (const actor of actors) {
+      for (const lang of langs) await send("PUT", `/api/videos/${publicVideoId}/captions/${lang}`, actor, vtt);
+      for (const label of [...hostileStrings.filter((l) => l.isWellFormed()).map(encodeURIComponent), "%ED%A0%80", "%FF", "%0A%0D", "%22%22"]) {
+        await send("PUT", `/api/videos/${publicVideoId}/captions/fr?label=${label}`, actor, vtt);
+      }
+      for (const id of hostileIds) {
+        await send("GET", `/api/videos/${id}/captions`, actor);
+        await send("PUT", `/api/videos/${id}/captions/en`, actor, vtt);
+        await send("DELETE", `/api/videos/${id}/captions/en`, actor);
+      }
+      for (const query of hostileQueries) await send("GET", `/api/videos/${publicVideoId}/captions${query}`, actor);
+      for (const lang of langs) await send("DELETE", `/api/videos/${publicVideoId}/captions/${lang}`, actor);
+    }
+  }, 600_000);
+
+  it("hostile progress and poster bodies and ids; hostile oEmbed queries", async () => {
+    const bodies = [
+      ...hostileBodies().filter((b) => !b.body.startsWith('{"') || b.body.length > 60_000),
+      ...["seconds", "frame"].flatMap((field) => hostileValues.map((value) => ({ body: JSON.stringify({ [field]: value }) }))),
+      { body: JSON.stringify({ seconds: 5, extra: 1 }) },
+      { body: JSON.stringify({ frame: 1, key: "videos/x/poster.jpg" }) },
+      { body: "\u00ff\u00d8\u00ff", type: "image/jpeg" },
+    ];
+    const actors = [undefined, viewer, creator];
+    for (const [method, template] of playbackRoutes) {
+      for (const [i, body] of bodies.entries()) await send(method, fill(template), actors[i % 3], body);
+      for (const actor of actors) for (const id of hostileIds) await send(method, template.replace("{public}", id), actor, { body: '{"seconds":1,"frame":1}' });
+    }
+    const ours = encodeURIComponent(`http://example.com/watch/${publicVideoId}`);
+    const queries = [
+      "",
+      "?url=",
+      ...hostileStrings.filter((url) => !/[\ud800-\udfff]/.test(url)).map((url) => `?url=${encodeURIComponent(url)}`),
+      "?url=%ED%A0%80",
+      "?url=%ff%fe",
+      ...hostileIds.map((id) => `?url=${encodeURIComponent(`http://example.com/watch/${id}`)}`),
+      `?url=${ours}&maxwidth=-1`,
+      `?url=${ours}&maxwidth=1e400`,
+      `?url=${ours}&maxheight=abc`,
+      `?url=${ours}&url=${ours}`,
+      `?url[]=${ours}`,
+      `?url=${encodeURIComponent("http://example.com:80@evil.example/watch/" + publicVideoId)}`,
+    ];
+    for (const query of queries) await send("GET", `/oembed${query}`, undefined);
+    // oEmbed 1.0 answers an unsupported format 501 (the one 5xx a hostile request may get).
+    for (const format of ["xml", "%00", "json%00", "x".repeat(30)]) {
+      const res = await SELF.fetch(`http://example.com/oembed?url=${ours}&format=${format}`);
+      expect(res.status, format).toBe(format.length > 20 ? 400 : 501);
+      await res.body?.cancel();
     }
   }, 600_000);
 
