@@ -76,12 +76,6 @@ const playbackRoutes: [string, string][] = [
   ["PUT", "/api/videos/{public}/poster"],
 ];
 
-// Playback extras: the viewer's position, the poster choice ({public} is the creator's), oEmbed.
-const playbackRoutes: [string, string][] = [
-  ["PUT", "/api/me/progress/{public}"],
-  ["PUT", "/api/videos/{public}/poster"],
-];
-
 const hostileStrings = [
   "",
   "x".repeat(20_000),
@@ -157,8 +151,6 @@ async function snapshot(): Promise<string> {
       (select md5(coalesce(string_agg(id::text || body || like_count || reply_count || coalesce(deleted_at::text, ''), ',' order by id), '')) from comments),
       (select md5(coalesce(string_agg(id::text || like_count || comments_enabled, ',' order by id), '')) from ${videos}),
       (select count(*) from video_likes), (select count(*) from comment_likes),
-      (select md5(coalesce(string_agg(user_id::text || video_id::text || seconds, ',' order by user_id, video_id), '')) from watch_progress),
-      (select md5(coalesce(string_agg(id::text || coalesce(poster_key, ''), ',' order by id), '')) from ${videos}),
       (select md5(coalesce(string_agg(user_id::text || video_id::text || seconds, ',' order by user_id, video_id), '')) from watch_progress),
       (select md5(coalesce(string_agg(id::text || coalesce(poster_key, ''), ',' order by id), '')) from ${videos}),
       (select md5(coalesce(string_agg(id::text || status || reason || detail, ',' order by id), '')) from reports), (select count(*) from moderation_log),
@@ -339,43 +331,6 @@ describe("fuzz: hostile input on every /api route", () => {
       }
       for (const query of hostileQueries) await send("GET", `/api/videos/${publicVideoId}/captions${query}`, actor);
       for (const lang of langs) await send("DELETE", `/api/videos/${publicVideoId}/captions/${lang}`, actor);
-    }
-  }, 600_000);
-
-  it("hostile progress and poster bodies and ids; hostile oEmbed queries", async () => {
-    const bodies = [
-      ...hostileBodies().filter((b) => !b.body.startsWith('{"') || b.body.length > 60_000),
-      ...["seconds", "frame"].flatMap((field) => hostileValues.map((value) => ({ body: JSON.stringify({ [field]: value }) }))),
-      { body: JSON.stringify({ seconds: 5, extra: 1 }) },
-      { body: JSON.stringify({ frame: 1, key: "videos/x/poster.jpg" }) },
-      { body: "\u00ff\u00d8\u00ff", type: "image/jpeg" },
-    ];
-    const actors = [undefined, viewer, creator];
-    for (const [method, template] of playbackRoutes) {
-      for (const [i, body] of bodies.entries()) await send(method, fill(template), actors[i % 3], body);
-      for (const actor of actors) for (const id of hostileIds) await send(method, template.replace("{public}", id), actor, { body: '{"seconds":1,"frame":1}' });
-    }
-    const ours = encodeURIComponent(`http://example.com/watch/${publicVideoId}`);
-    const queries = [
-      "",
-      "?url=",
-      ...hostileStrings.filter((url) => !/[\ud800-\udfff]/.test(url)).map((url) => `?url=${encodeURIComponent(url)}`),
-      "?url=%ED%A0%80",
-      "?url=%ff%fe",
-      ...hostileIds.map((id) => `?url=${encodeURIComponent(`http://example.com/watch/${id}`)}`),
-      `?url=${ours}&maxwidth=-1`,
-      `?url=${ours}&maxwidth=1e400`,
-      `?url=${ours}&maxheight=abc`,
-      `?url=${ours}&url=${ours}`,
-      `?url[]=${ours}`,
-      `?url=${encodeURIComponent("http://example.com:80@evil.example/watch/" + publicVideoId)}`,
-    ];
-    for (const query of queries) await send("GET", `/oembed${query}`, undefined);
-    // oEmbed 1.0 answers an unsupported format 501 (the one 5xx a hostile request may get).
-    for (const format of ["xml", "%00", "json%00", "x".repeat(30)]) {
-      const res = await SELF.fetch(`http://example.com/oembed?url=${ours}&format=${format}`);
-      expect(res.status, format).toBe(format.length > 20 ? 400 : 501);
-      await res.body?.cancel();
     }
   }, 600_000);
 
