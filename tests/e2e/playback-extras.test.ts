@@ -2,7 +2,8 @@
 // (muted autoplay) while /watch/:id framed is refused; a chapter marker on the seek bar and a
 // chapter in the list seek; the position is saved and "Resume at m:ss" is offered after a reload
 // (signed in through the API, anonymous through local storage); the share dialog; axe on embed
-// and watch (no serious or critical violations).
+// and watch (no serious or critical violations); a poster picked in the studio replaces the
+// generated one on the home and watch pages.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -187,6 +188,40 @@ describe("share dialog and accessibility", () => {
       await page.getByRole("region", { name: /Video player/ }).waitFor();
       const embedViolations = await seriousViolations(page);
       expect(embedViolations, `embed:\n${describeViolations(embedViolations)}`).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("custom poster", () => {
+  it("the creator picks a candidate in the studio; home and watch pages show the new poster", async () => {
+    const context = await newContext(browser, platform.origin);
+    // The API session's access token is the browser's access cookie too.
+    await context.addCookies([{ name: "access_token", value: creator.token, url: platform.origin }]);
+    const page = await context.newPage();
+    try {
+      const before = (await api<{ playback: { poster: string; thumbnails: string[] } }>(platform.origin, `/api/videos/${videoId}`)).body.playback;
+      expect(before.thumbnails.length).toBeGreaterThanOrEqual(2);
+      await page.goto("/studio");
+      await page.locator("summary").filter({ hasText: /^Poster of “Extras clip”$/ }).click();
+      await page.getByRole("radio", { name: "Frame 2" }).check({ force: true });
+      await page.getByRole("button", { name: "Use this poster" }).click();
+      await page.getByRole("status").filter({ hasText: "Poster changed." }).waitFor();
+
+      const after = (await api<{ playback: { poster: string } }>(platform.origin, `/api/videos/${videoId}`)).body.playback;
+      expect(after.poster).not.toBe(before.poster);
+      expect(after.poster).toMatch(new RegExp(`/media/videos/${videoId}/posters/[0-9a-f-]{36}\\.jpg$`));
+      const image = await fetch(after.poster);
+      expect(image.status).toBe(200);
+      expect(Buffer.from(await image.arrayBuffer())).toEqual(Buffer.from(await (await fetch(before.thumbnails[1]!)).arrayBuffer()));
+
+      await page.goto("/");
+      await expect.poll(() => page.locator(`img[src="${after.poster}"]`).count()).toBeGreaterThan(0);
+      expect(await page.locator(`img[src="${before.poster}"]`).count()).toBe(0);
+      await page.goto(`/watch/${videoId}`);
+      expect(await page.locator("video").getAttribute("poster")).toBe(after.poster);
+      await screenshot(page, "extras-custom-poster");
     } finally {
       await context.close();
     }
