@@ -10,6 +10,9 @@ import { creatorSearchQuery, videoSearchQuery } from "#worker/discovery/search.t
 import { creatorStats } from "#worker/creators/stats.ts";
 import { recordViews } from "#worker/views/record-views.ts";
 import { refreshTrending } from "#worker/sweeps/trending.ts";
+import { countUnread, listNotifications, markRead } from "#worker/notifications/queries.ts";
+import { planFanOut, runFanOutBatch } from "#worker/notifications/fan-out.ts";
+import { readQuota } from "#worker/quotas/quota.ts";
 
 const url = (env as unknown as Record<string, string>).TEST_EXPLAIN_DATABASE_URL!;
 const captured: { query: string; params: unknown[] }[] = [];
@@ -122,5 +125,20 @@ describe("every list query is served by an index (100k videos)", () => {
     await expectIndexed("record views", () =>
       recordViews(logged.db, [{ videoId: ids.videoId, viewerKey: "a:explain", hour: new Date().toISOString(), watchedSeconds: 12 }]),
     );
+  });
+
+  it("notifications (list, unread count, mark read), the new-video fan-out and the quota read", async () => {
+    await expectIndexed("notifications", () => listNotifications(logged.db, ids.userId, undefined, 24));
+    await expectIndexed("notifications page 2", () => listNotifications(logged.db, ids.userId, { t: new Date().toISOString(), id: ids.videoId }, 24));
+    await expectIndexed("unread", () => countUnread(logged.db, ids.userId));
+    await expectIndexed("mark read", () => markRead(logged.db, ids.userId, undefined));
+    // A public video of a followed creator: the plan reads its followers (and queues their ranges).
+    const [row] = (
+      await seeded.db.execute<{ id: string; follower_id: string }>(sql`
+        select v.id, f.follower_id from follows f join videos v on v.creator_id = f.creator_id and v.visibility = 'public' limit 1`)
+    ).rows;
+    await expectIndexed("fan-out plan", () => planFanOut(env, logged.db, { kind: "new-video", videoId: row!.id }));
+    await expectIndexed("fan-out batch", () => runFanOutBatch(logged.db, { kind: "new-video-batch", videoId: row!.id, from: row!.follower_id, to: null }));
+    await expectIndexed("quota", () => readQuota(logged.db, env, ids.userId, ids.creatorId));
   });
 });
