@@ -2,14 +2,16 @@
 // `resumeAt` on the video, PUT /api/videos/:id/poster with `playback.thumbnails`, and which pages
 // may be framed. The authorisation table (anonymous, viewer, other creator, owner, admin), hostile
 // bodies and queries. Real Postgres, real R2 (local), inside workerd.
-import { env, SELF } from "cloudflare:test";
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { OEmbed, Video } from "#contract/api.ts";
 import { mediaKeys } from "#contract/media-layout.ts";
 import { PROGRESS_SLACK_SECONDS, parseStartTime, resumePoint } from "#contract/playback-extras.ts";
 import { videos } from "#db/schema.ts";
-import { createApiClient, makeAdmin, withDb, type Account, type RequestOptions } from "../support/api-client.ts";
+import worker from "#worker/index.ts";
+import { nextGeneration } from "#worker/edge-cache/generation.ts";
+import { DEFAULT_ORIGIN, createApiClient, makeAdmin, withDb, type Account, type RequestOptions } from "../support/api-client.ts";
 
 const api = createApiClient(SELF);
 // The suite's PUBLIC_ORIGIN (tests/worker/vitest.config.ts): the origin of "our" URLs.
@@ -375,5 +377,35 @@ describe("framing", () => {
     const answer = await SELF.fetch(`http://example.com${discovery.pathname}${discovery.search}`);
     expect(answer.status).toBe(200);
     expect(((await answer.json()) as OEmbed).html).toContain(`/embed/${unlistedId}`);
+  });
+});
+
+describe("edge cache", () => {
+  // The Worker's own fetch handler with the edge cache on (SELF runs with EDGE_CACHE=off).
+  const cached = async (path: string) => {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch!(new Request(DEFAULT_ORIGIN + path) as Request<unknown, IncomingRequestCfProperties>, { ...env, EDGE_CACHE: "on" }, ctx);
+    await waitOnExecutionContext(ctx);
+    await res.body?.cancel();
+    return res;
+  };
+
+  it("anonymous embed pages and oEmbed answers are served from the edge; a video made private stops at once", async () => {
+    await nextGeneration(DEFAULT_ORIGIN);
+    const owner = await api.signUpCreator();
+    const id = await seedVideo(owner.creatorId!);
+    const oembedPath = `/oembed?url=${encodeURIComponent(`${DEFAULT_ORIGIN}/watch/${id}`)}`;
+    for (const path of [`/embed/${id}`, oembedPath]) {
+      expect((await cached(path)).headers.get("x-cache"), path).toBe("MISS");
+      const again = await cached(path);
+      expect(again.headers.get("x-cache"), path).toBe("HIT");
+      expect(again.status, path).toBe(200);
+    }
+    const embed = await cached(`/embed/${id}`);
+    expect(embed.headers.get("content-security-policy")).toContain("frame-ancestors *");
+    expect(embed.headers.get("x-frame-options")).toBeNull();
+    expect((await api.request(`/api/videos/${id}`, { method: "PATCH", as: owner, json: { visibility: "private" } })).status).toBe(200);
+    expect((await cached(`/embed/${id}`)).status).toBe(404);
+    expect((await cached(oembedPath)).status).toBe(404);
   });
 });

@@ -26,6 +26,9 @@ const publicReads = [
   /^\/$/,
   new RegExp(`^/watch/${uuid}$`, "i"),
   new RegExp(`^/c/${uuid}$`, "i"),
+  // The embed player, framed by other sites (anonymous there: no cookies), and its oEmbed answers.
+  new RegExp(`^/embed/${uuid}$`, "i"),
+  /^\/oembed$/,
 ];
 
 const sessionCookies = new Set([ACCESS_COOKIE, REFRESH_COOKIE]);
