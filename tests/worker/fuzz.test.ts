@@ -70,6 +70,13 @@ const moderationRoutes: [string, string][] = [
   ["POST", "/api/admin/comments/{comment}/restore"],
 ];
 
+// Notifications (one unread notification of the creator's is the target) and the admin quota override.
+const notificationRoutes: [string, string][] = [
+  ["GET", "/api/me/notifications"],
+  ["POST", "/api/me/notifications/read"],
+  ["PATCH", "/api/admin/users/{user}/quota"],
+];
+
 // Playback extras: the viewer's position, the poster choice ({public} is the creator's), oEmbed.
 const playbackRoutes: [string, string][] = [
   ["PUT", "/api/me/progress/{public}"],
@@ -155,6 +162,8 @@ async function snapshot(): Promise<string> {
       (select md5(coalesce(string_agg(id::text || coalesce(poster_key, ''), ',' order by id), '')) from ${videos}),
       (select md5(coalesce(string_agg(id::text || status || reason || detail, ',' order by id), '')) from reports), (select count(*) from moderation_log),
       (select count(*) from users where suspended_at is not null), (select count(*) from ${videos} where removed_at is not null), (select count(*) from comments where removed_at is not null),
+      (select md5(coalesce(string_agg(id::text || coalesce(read_at::text, ''), ',' order by id), '')) from notifications),
+      (select md5(coalesce(string_agg(id::text || coalesce(storage_quota_bytes::text, '-') || coalesce(daily_upload_quota::text, '-'), ',' order by id), '')) from users),
       (select md5(coalesce(string_agg(video_id::text || lang || label || key || cue_count, ',' order by video_id, lang), '')) from captions)
     ) as s`);
   return rows.rows[0]!.s;
@@ -368,6 +377,35 @@ describe("fuzz: hostile input on every /api route", () => {
       const res = await SELF.fetch(`http://example.com/oembed?url=${ours}&format=${format}`);
       expect(res.status, format).toBe(format.length > 20 ? 400 : 501);
       await res.body?.cancel();
+    }
+  }, 600_000);
+
+  it("hostile notification and quota bodies, queries and ids, as anonymous, the creator and admin", async () => {
+    // A comment by the viewer gives the creator one unread notification to aim at.
+    const [note] = (
+      await handle.db.execute<{ id: string }>(sql`
+        insert into notifications (user_id, kind, video_id, comment_id, actor_id)
+        values (${creator.user.id}, 'comment', ${publicVideoId}, ${commentId}, ${viewer.user.id}) returning id`)
+    ).rows;
+    const bodies = [
+      ...hostileBodies().filter((b) => !b.body.startsWith('{"') || b.body.length > 60_000),
+      ...["ids", "storageBytes", "uploadsPerDay"].flatMap((field) => hostileValues.map((value) => ({ body: JSON.stringify({ [field]: value }) }))),
+      ...hostileValues.map((id) => ({ body: JSON.stringify({ ids: [id] }) })),
+      { body: JSON.stringify({ ids: Array.from({ length: 101 }, () => note!.id) }) },
+      { body: JSON.stringify({ ids: Array.from({ length: 100_000 }, () => note!.id) }) },
+      { body: JSON.stringify({ ids: [note!.id], all: true }) },
+      { body: JSON.stringify({ uploadsPerDay: 5, userId: viewer.user.id }) },
+      { body: JSON.stringify({ storageBytes: 2 ** 60 }) },
+    ];
+    const actors = [undefined, creator, admin];
+    const fillNotes = (path: string) => path.replace("{user}", viewer.user.id);
+    for (const [method, template] of notificationRoutes) {
+      if (method === "GET") {
+        for (const actor of actors) for (const query of [...hostileQueries, "?cursor=eyJ0IjoieCIsImlkIjoieSJ9", `?cursor=${btoa(JSON.stringify({ t: "2026-01-01T00:00:00.000000Z", id: "x" }))}`]) await send(method, template + query, actor);
+        continue;
+      }
+      for (const [i, body] of bodies.entries()) await send(method, fillNotes(template), actors[i % 3], body);
+      if (template.includes("{user}")) for (const actor of actors) for (const id of hostileIds) await send(method, template.replace("{user}", id), actor, { body: '{"uploadsPerDay":1}' });
     }
   }, 600_000);
 
