@@ -5,6 +5,7 @@ import { transcodeTasks } from "#db/schema.ts";
 import type { TaskCallback } from "#transcoder/chunks/task-contract.ts";
 import type { Database } from "../db/connection.ts";
 import type { TaskMessage } from "./job-contract.ts";
+import { publishProgress } from "./publish.ts";
 import { dispatchNext, recordOutcome } from "./task-dispatch.ts";
 
 /** False when the callback belongs to no current task (the sender should stop: 410). */
@@ -23,9 +24,13 @@ export async function applyTaskCallback(env: Env, db: Database, callback: TaskCa
       return rows.length > 0;
     }
     case "done": {
-      if (!callback.outcome || !(await recordOutcome(env, db, message, callback.outcome))) return false;
-      // A failed task's retry waits for its backoff; after a success the slot takes the next task.
-      if (callback.outcome.ok) await dispatchNext(env, db, callback.videoId, callback.jobId);
+      if (!callback.outcome) return false;
+      const recorded = await recordOutcome(env, db, message, callback.outcome);
+      if (!recorded.current) return false;
+      // The reporting transcoder's slot is free: refill it first (a failed task waits for its
+      // backoff, so it is not the one handed out), then publish what the task completed.
+      if (recorded.slot !== null) await dispatchNext(env, db, callback.videoId, callback.jobId, recorded.slot, callback.outcome.ok ? undefined : callback.task);
+      if (recorded.completed) await publishProgress(env, db, callback.videoId, callback.jobId);
       return true;
     }
   }
