@@ -91,6 +91,13 @@ function printUtilisation(workers: number, logs: string[], from: number, to: num
       cursor = Math.max(cursor, t.end);
     }
     const tail = Math.max(0, (to - cursor) / 1000);
+    const parts = log
+      .split("\n")
+      .filter((x) => x.startsWith("{"))
+      .map((x) => JSON.parse(x) as ChunkLog)
+      .filter((e) => e.message === "chunk done" || e.message === "audio done");
+    const sum = (pick: (e: ChunkLog) => number | undefined) => parts.reduce((acc, e) => acc + (pick(e) ?? 0), 0);
+    console.log(`  ×${workers} transcoder ${n}: encoding ${sum((e) => e.encodeSeconds).toFixed(1)} s, uploading ${sum((e) => e.uploadSeconds).toFixed(1)} s over ${parts.length} chunk tasks`);
     console.log(`  ×${workers} transcoder ${n}: ${tasks.length} tasks, idle ${idle.toFixed(1)} s of ${((to - from) / 1000).toFixed(1)} s (+${tail.toFixed(1)} s after its last task)${gaps.length ? `; gaps: ${gaps.join(", ")}` : ""}`);
   });
 }
