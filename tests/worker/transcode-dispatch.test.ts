@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { transcodeTasks, videos } from "#db/schema.ts";
 import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
 import { sweepStaleTranscodes } from "#worker/sweeps/stale-transcodes.ts";
+import { pumpVideo, STILLS_AT_SECONDS } from "#worker/transcode/next-task.ts";
 import { audioOutcome, callback, chunkOutcome, plannedVideo, post } from "./transcode-fixtures.ts";
 
 let handle: DatabaseHandle;
@@ -64,6 +65,24 @@ describe("dispatch as transcoders free up", () => {
     await handle.db.update(transcodeTasks).set({ slot: 0 }).where(and(eq(transcodeTasks.videoId, v.videoId), eq(transcodeTasks.kind, "chunk"), eq(transcodeTasks.index, 1)));
     expect((await post(callback(v, "chunk", 1, "done", chunkOutcome(v.plan, v.chunks[1]!)))).status).toBe(204);
     expect(await task(older.videoId, "chunk", last.index)).toMatchObject({ state: "running", slot: 0 });
+  });
+
+  it("a queued message starts its job's earliest pending task in playback order (the stills after the first 8 s)", async () => {
+    const v = await plannedVideo(handle.db);
+    const pend = (kind: "chunk" | "stills", index: number) =>
+      handle.db.update(transcodeTasks).set({ state: "pending" }).where(and(eq(transcodeTasks.videoId, v.videoId), eq(transcodeTasks.kind, kind), eq(transcodeTasks.index, index)));
+    const late = v.chunks.find((c) => c.startSeconds > STILLS_AT_SECONDS)!;
+    const early = v.chunks.find((c) => c.startSeconds > 0 && c.startSeconds < STILLS_AT_SECONDS)!;
+    await pend("chunk", late.index);
+    await pend("stills", 0);
+    // The message names any task of the job: it starts what is due first, not what it names.
+    await pumpVideo(env, { videoId: v.videoId, jobId: v.jobId, task: { kind: "chunk", index: late.index } });
+    expect(await task(v.videoId, "stills", 0)).toMatchObject({ state: "running", slot: 0 });
+    expect(await task(v.videoId, "chunk", late.index)).toMatchObject({ state: "pending" });
+    await pend("chunk", early.index);
+    await pumpVideo(env, { videoId: v.videoId, jobId: v.jobId, task: { kind: "chunk", index: late.index } });
+    expect(await task(v.videoId, "chunk", early.index)).toMatchObject({ state: "running" });
+    expect(await task(v.videoId, "chunk", late.index)).toMatchObject({ state: "pending" });
   });
 
   it("a video one publish short is published again: by a repeated outcome, or by the sweep", async () => {

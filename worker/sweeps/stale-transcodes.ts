@@ -42,7 +42,9 @@ export async function sweepStaleTranscodes(env: Env, db: Database): Promise<{ re
       ),
     )
     .returning({ videoId: transcodeTasks.videoId, jobId: transcodeTasks.jobId, kind: transcodeTasks.kind, index: transcodeTasks.index });
-  await enqueueTasks(env, tasks.slice(0, 500).map((t) => ({ videoId: t.videoId, jobId: t.jobId, task: { kind: t.kind, index: t.index } })));
+  // One message per job is enough: it starts the job's pending tasks in order (next-task.ts).
+  const jobs = new Map(tasks.map((t) => [t.jobId, { videoId: t.videoId, jobId: t.jobId, task: { kind: t.kind, index: t.index } }]));
+  await enqueueTasks(env, [...jobs.values()].slice(0, 500));
 
   // Every task done but the video still processing: the publish after the last one failed and
   // its callback gave up. Publishing is idempotent, so it is simply done again.

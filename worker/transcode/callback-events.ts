@@ -6,7 +6,8 @@ import type { TaskCallback } from "#transcoder/chunks/task-contract.ts";
 import type { Database } from "../db/connection.ts";
 import type { TaskMessage } from "./job-contract.ts";
 import { publishProgress } from "./publish.ts";
-import { dispatchNext, recordOutcome } from "./task-dispatch.ts";
+import { dispatchNext } from "./next-task.ts";
+import { recordOutcome } from "./task-dispatch.ts";
 
 /** False when the callback belongs to no current task (the sender should stop: 410). */
 export async function applyTaskCallback(env: Env, db: Database, callback: TaskCallback): Promise<boolean> {
@@ -27,10 +28,13 @@ export async function applyTaskCallback(env: Env, db: Database, callback: TaskCa
       if (!callback.outcome) return false;
       const recorded = await recordOutcome(env, db, message, callback.outcome);
       if (!recorded.current) return false;
-      // The reporting transcoder's slot is free: refill it first (a failed task waits for its
-      // backoff, so it is not the one handed out), then publish what the task completed.
+      // The reporting transcoder's slot is free: refill it (a failed task waits for its backoff,
+      // so it is not the one handed out) before publishing what the task completed — except for
+      // the first video and audio chunks, whose publishing makes the video playable.
+      const makesPlayable = recorded.completed && callback.task.kind !== "stills" && callback.task.index === 0;
+      if (makesPlayable) await publishProgress(env, db, callback.videoId, callback.jobId);
       if (recorded.slot !== null) await dispatchNext(env, db, callback.videoId, callback.jobId, recorded.slot, callback.outcome.ok ? undefined : callback.task);
-      if (recorded.completed) await publishProgress(env, db, callback.videoId, callback.jobId);
+      if (recorded.completed && !makesPlayable) await publishProgress(env, db, callback.videoId, callback.jobId);
       return true;
     }
   }

@@ -13,7 +13,6 @@ import { enqueueTranscode } from "./queue.ts";
 import { callbackUrl, transcodeSettings } from "./settings.ts";
 import { takeTask } from "./transcoder-client.ts";
 
-const BUSY_DELAY_SECONDS = 3;
 /** Sources are read by chunks for as long as the video takes; S3 presigning allows 7 days. */
 export const SOURCE_URL_TTL_SECONDS = 7 * 24 * 60 * 60;
 
@@ -61,7 +60,7 @@ const taskWhere = (message: TaskMessage) =>
  * task is claimed first (pending → running), so a queued message and a hand-off can never run
  * it twice; a busy fleet puts the claim back and counts no attempt.
  */
-export async function runTask(env: Env, message: TaskMessage, opts: { requeueWhenBusy?: boolean; slot?: number } = {}): Promise<"taken" | "busy" | "skipped"> {
+export async function runTask(env: Env, message: TaskMessage, opts: { slot?: number } = {}): Promise<"taken" | "busy" | "skipped"> {
   const loaded = await withDatabase(env, (db) => loadTask(db, message));
   if (!loaded) return "skipped";
   const claimed = await withDatabase(env, async (db) => {
@@ -83,10 +82,8 @@ export async function runTask(env: Env, message: TaskMessage, opts: { requeueWhe
   }
   return withDatabase(env, async (db) => {
     if (taken === "busy") {
+      // Back to pending, no attempt counted: the caller decides when to look again (next-task.ts).
       await db.update(transcodeTasks).set({ state: "pending", updatedAt: sql`now()` }).where(taskWhere(message));
-      // A queued message goes back to the queue (no attempt counted); a hand-off after a
-      // finished task just leaves the task pending, since its own message is still queued.
-      if (opts.requeueWhenBusy !== false) await enqueueTranscode(env, message, { delaySeconds: BUSY_DELAY_SECONDS });
       return "busy";
     }
     await db
@@ -95,46 +92,6 @@ export async function runTask(env: Env, message: TaskMessage, opts: { requeueWhe
       .where(taskWhere(message));
     return "taken";
   });
-}
-
-/** Playback order within a job: the first video and audio chunks, the stills, then the timeline. */
-const playbackOrder = [
-  sql`case when ${transcodeTasks.kind} <> 'stills' and ${transcodeTasks.index} = 0 then 0 when ${transcodeTasks.kind} = 'stills' then 1 else 2 end`,
-  sql`(${transcodeTasks.spec}->>'startSeconds')::float8`,
-];
-
-/**
- * The transcoder in `slot` just reported and is free: give it this job's next pending task in
- * playback order, or when this job has none left to start, the next one of the video that has
- * waited longest. A finished task's slot is refilled at once, front to back, instead of waiting
- * for a queued message to come back (those stay as the fallback when no callback arrives).
- */
-export async function dispatchNext(env: Env, db: Database, videoId: string, jobId: string, slot: number | null, except?: TaskMessage["task"]): Promise<void> {
-  const pending = and(
-    eq(transcodeTasks.state, "pending"),
-    except ? sql`not (${transcodeTasks.kind} = ${except.kind} and ${transcodeTasks.index} = ${except.index} and ${transcodeTasks.videoId} = ${videoId})` : undefined,
-  );
-  // A few candidates: one may be claimed by a queued message in the meantime.
-  for (let round = 0; round < 3; round += 1) {
-    const [own] = await db
-      .select({ videoId: transcodeTasks.videoId, jobId: transcodeTasks.jobId, kind: transcodeTasks.kind, index: transcodeTasks.index })
-      .from(transcodeTasks)
-      .where(and(eq(transcodeTasks.videoId, videoId), eq(transcodeTasks.jobId, jobId), pending))
-      .orderBy(...playbackOrder)
-      .limit(1);
-    const [next] = own
-      ? [own]
-      : await db
-          .select({ videoId: transcodeTasks.videoId, jobId: transcodeTasks.jobId, kind: transcodeTasks.kind, index: transcodeTasks.index })
-          .from(transcodeTasks)
-          .innerJoin(videos, and(eq(videos.id, transcodeTasks.videoId), eq(videos.jobId, transcodeTasks.jobId), eq(videos.status, "processing")))
-          .where(pending)
-          .orderBy(videos.queuedAt, ...playbackOrder)
-          .limit(1);
-    if (!next) return;
-    const outcome = await runTask(env, { videoId: next.videoId, jobId: next.jobId, task: { kind: next.kind, index: next.index } }, { requeueWhenBusy: false, slot: slot ?? undefined });
-    if (outcome !== "skipped") return;
-  }
 }
 
 export type RecordedOutcome = { current: false } | { current: true; slot: number | null; completed: boolean };
