@@ -180,6 +180,8 @@ export const transcodeTasks = pgTable(
     spec: jsonb("spec").$type<ChunkSpec | AudioChunkSpec>(),
     result: jsonb("result").$type<TaskResult>(),
     startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
+    /** The transcoder slot running it: when it reports done, that slot is free for the next task. */
+    slot: integer("slot"),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
   (t) => [

@@ -30,6 +30,9 @@ const i = process.argv.indexOf("--seconds");
 const seconds = i > 0 ? Number(process.argv[i + 1]) : 60;
 const g = process.argv.indexOf("--gop");
 const gopSeconds = g > 0 ? Number(process.argv[g + 1]) : 2;
+const r = process.argv.indexOf("--runs");
+// Which runs to make: "single,1,2" by default (the acceptance's side-by-side); e.g. "2" alone to look at one fleet.
+const runs = new Set((r > 0 ? process.argv[r + 1]! : "single,1,2").split(","));
 const dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-bench-pipeline-"));
 const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -58,10 +61,48 @@ async function chunked(workers: number, source: Uint8Array): Promise<{ row: Row;
     const planned = entries.find((e) => e.message === "planned");
     const planSeconds = planned ? (Date.parse(planned.time) - completedAtEpoch) / 1000 : 0.5;
     const chunks = entries.filter((e) => e.message === "chunk done" || e.message === "audio done" || (e.message === "task done" && e.kind === "stills"));
+    printUtilisation(workers, logs, completedAtEpoch, completedAtEpoch + ready * 1000);
     return { row: { name: `chunked, ${workers} worker${workers > 1 ? "s" : ""} × 1 core`, playable, ready, cpu }, chunks, planSeconds };
   } finally {
     await stack.stop();
   }
+}
+
+/**
+ * How busy each transcoder was between upload-complete and ready, from its "task done" lines
+ * (start = end - seconds): idle gaps are the fleet waiting on dispatch, not on FFmpeg.
+ */
+function printUtilisation(workers: number, logs: string[], from: number, to: number): void {
+  logs.forEach((log, n) => {
+    const tasks = log
+      .split("\n")
+      .filter((x) => x.startsWith("{"))
+      .map((x) => JSON.parse(x) as ChunkLog)
+      .filter((e) => e.message === "task done" && e.seconds !== undefined)
+      .map((e) => ({ end: Date.parse(e.time), start: Date.parse(e.time) - e.seconds! * 1000, label: `${e.kind}#${(e as { index?: number }).index ?? 0}` }))
+      .sort((a, b) => a.start - b.start);
+    let cursor = from;
+    const gaps: string[] = [];
+    let idle = 0;
+    for (const t of tasks) {
+      const gap = (t.start - cursor) / 1000;
+      if (gap > 0) idle += gap;
+      if (gap > 0.5) gaps.push(`${gap.toFixed(1)} s before ${t.label} at +${((t.start - from) / 1000).toFixed(1)} s`);
+      cursor = Math.max(cursor, t.end);
+    }
+    const tail = Math.max(0, (to - cursor) / 1000);
+    const parts = log
+      .split("\n")
+      .filter((x) => x.startsWith("{"))
+      .map((x) => JSON.parse(x) as ChunkLog)
+      .filter((e) => e.message === "chunk done" || e.message === "audio done");
+    const sum = (pick: (e: ChunkLog) => number | undefined) => parts.reduce((acc, e) => acc + (pick(e) ?? 0), 0);
+    console.log(`  ×${workers} transcoder ${n}: encoding ${sum((e) => e.encodeSeconds).toFixed(1)} s, uploading ${sum((e) => e.uploadSeconds).toFixed(1)} s over ${parts.length} chunk tasks`);
+    for (const t of tasks.filter((t) => t.label === "chunk#0" || t.label === "audio#0")) {
+      console.log(`  ×${workers} transcoder ${n}: ${t.label} ran from +${((t.start - from) / 1000).toFixed(2)} s to +${((t.end - from) / 1000).toFixed(2)} s`);
+    }
+    console.log(`  ×${workers} transcoder ${n}: ${tasks.length} tasks, idle ${idle.toFixed(1)} s of ${((to - from) / 1000).toFixed(1)} s (+${tail.toFixed(1)} s after its last task)${gaps.length ? `; gaps: ${gaps.join(", ")}` : ""}`);
+  });
 }
 
 /** Today's single-process ladder, FFmpeg pinned to one core; CPU from bash's `times`. */
@@ -107,6 +148,19 @@ try {
   // chunk decodes from the source keyframe before its start, so x264's default GOP (8.3 s)
   // would add up to 8 s of 1080p decoding to each chunk (`--gop 8.3` measures that case).
   const source = new Uint8Array(await readFile(await makeClip(path.join(dir, "source.mp4"), { seconds, width: 1920, height: 1080, videoBitrate: "8M", keyframeSeconds: gopSeconds })));
+  if (!runs.has("single")) {
+    // A partial run (--runs): the fleets asked for and their utilisation, no table or model.
+    for (const workers of [1, 2, 4].filter((w) => runs.has(String(w)))) {
+      const { row } = await chunked(workers, source);
+      console.log(`chunked ×${workers}: playable ${row.playable?.toFixed(2)} s, ready ${row.ready.toFixed(1)} s, CPU ${row.cpu.toFixed(1)} s`);
+    }
+  } else await sideBySide(source);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** The acceptance's run: single process, chunked ×1 and ×2 on the same source, and the model. */
+async function sideBySide(source: Uint8Array): Promise<void> {
   // The single-process run reads the same bytes over HTTP from the same kind of storage.
   const stack = await startStack({ stateDir: path.join(dir, "single-state"), databaseUrl: await recreateDatabase(server, "edge_video_bench_pipeline"), build: false, sweepIntervalMs: 0, transcoders: 1 });
   let singleRow: Row;
@@ -160,6 +214,4 @@ try {
     });
     console.log(`| ${minutes} min | ${cells.join(" | ")} |`);
   }
-} finally {
-  await rm(dir, { recursive: true, force: true });
 }

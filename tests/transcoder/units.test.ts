@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { assemble, assembleAudio, type FinishedChunk } from "../../transcode-container/src/chunks/assemble.ts";
 import { fragmentTimes, segmentTimeline, splitFragments } from "../../transcode-container/src/chunks/fmp4.ts";
 import { renderChunkedMaster } from "../../transcode-container/src/chunks/master.ts";
-import { CHUNK_PROFILE, planAudioChunks, planChunks, storyboardVtt, type ChunkSpec } from "../../transcode-container/src/chunks/plan.ts";
+import { CHUNK_PROFILE, chunkSizes, planAudioChunks, planChunks, storyboardVtt, type ChunkSpec } from "../../transcode-container/src/chunks/plan.ts";
 import { buildAudioArgs } from "../../transcode-container/src/chunks/audio-job.ts";
 import type { StoredPlan } from "../../transcode-container/src/chunks/task-contract.ts";
 import { signCallback, verifyCallbackSignature } from "../../transcode-container/src/callback-signature.ts";
@@ -352,18 +352,6 @@ function chunkPlan(frameRate: Rational, durationSeconds: number, options: { hasA
   return { ...plan, ladder, images, stored };
 }
 
-/** Segments per chunk for `total` segments, as CHUNK_PROFILE lays them out (the last size repeats). */
-function profileSizes(total: number): number[] {
-  const sizes = CHUNK_PROFILE.segmentsPerChunk;
-  const out: number[] = [];
-  for (let left = total; left > 0; ) {
-    const size = Math.min(sizes[Math.min(out.length, sizes.length - 1)]!, left);
-    out.push(size);
-    left -= size;
-  }
-  return out;
-}
-
 describe("chunk plan", () => {
   it("starts with one 0.5 s segment, then grows chunk by chunk as CHUNK_PROFILE says", () => {
     expect(CHUNK_PROFILE.segmentsPerChunk[0]).toBe(1);
@@ -371,14 +359,29 @@ describe("chunk plan", () => {
     expect(plan.frameCount).toBe(1830);
     expect(plan.chunks[0]).toMatchObject({ index: 0, firstSegment: 1, segmentCount: 1, endFrame: 15, endSeconds: 0.5 });
     // 61 s: segments start at 0, 0.5, 1, 2 and every 4 s from 4 to 60: 19 of them.
-    expect(plan.chunks.map((c) => c.segmentCount)).toEqual(profileSizes(19));
+    expect(plan.chunks.map((c) => c.segmentCount)).toEqual(chunkSizes(19));
     expect(plan.chunks.at(-1)).toMatchObject({ endFrame: 1830, endSeconds: 61 });
-    expect(chunkPlan(RATES["30"]!, 3600).chunks).toHaveLength(profileSizes(4 + 899).length);
+    expect(chunkPlan(RATES["30"]!, 3600).chunks).toHaveLength(chunkSizes(4 + 899).length);
     expect(chunkPlan(RATES["30"]!, 10, { videoStartSeconds: 0.5 }).firstFrameIndex).toBe(15);
   });
 
+  it("tapers at the end: no chunk takes more than a third of what is left, so the last ones are short", () => {
+    const { segmentsPerChunk, tailDivisor } = CHUNK_PROFILE;
+    for (const total of [1, 2, 5, 19, 50, 904]) {
+      const sizes = chunkSizes(total);
+      expect(sizes.reduce((a, b) => a + b, 0), `${total}`).toBe(total);
+      let left = total;
+      sizes.forEach((size, i) => {
+        expect(size, `${total} #${i}`).toBe(Math.min(segmentsPerChunk[Math.min(i, segmentsPerChunk.length - 1)]!, Math.ceil(left / tailDivisor), left));
+        left -= size;
+      });
+    }
+    // An hour: steady 16 s chunks, then 12, 8 and 4 s ones at the end.
+    expect(chunkSizes(4 + 899).slice(-7)).toEqual([4, 4, 3, 2, 1, 1, 1]);
+    expect(chunkSizes(4 + 899).slice(0, 9)).toEqual([...segmentsPerChunk]);
+  });
+
   it("tiles [0, frameCount) exactly, on the keyframe grid, for common rates and lengths", () => {
-    const sizes = CHUNK_PROFILE.segmentsPerChunk;
     for (const [name, rate] of Object.entries(RATES)) {
       for (const seconds of [0.5, 4, 4.01, 61, 3600]) {
         const label = `${name} fps, ${seconds} s`;
@@ -395,7 +398,7 @@ describe("chunk plan", () => {
           expect(chunk.startFrame % grid === 0, label).toBe(true);
           expect(chunk.startSeconds, label).toBeCloseTo((chunk.startFrame * rate.den) / rate.num, 5);
           expect(chunk.endSeconds, label).toBeCloseTo((chunk.endFrame * rate.den) / rate.num, 5);
-          const size = sizes[Math.min(i, sizes.length - 1)]!;
+          const size = chunkSizes(chunks.reduce((a, c) => a + c.segmentCount, 0))[i]!;
           if (i < chunks.length - 1) {
             expect(chunk.segmentCount, label).toBe(size);
             expect(chunks[i + 1]!.startFrame, label).toBe(chunk.endFrame);
@@ -408,9 +411,9 @@ describe("chunk plan", () => {
     }
     const counts = (seconds: number) => chunkPlan(RATES["29.97"]!, seconds).chunks.map((c) => c.segmentCount);
     expect(counts(0.5)).toEqual([1]);
-    expect(counts(4)).toEqual(profileSizes(4));
+    expect(counts(4)).toEqual(chunkSizes(4));
     // 10 ms past the 4 s boundary still gets its own (tiny) last segment.
-    expect(counts(4.01)).toEqual(profileSizes(5));
+    expect(counts(4.01)).toEqual(chunkSizes(5));
   });
 
   it("hands every storyboard tile to the one chunk its time falls in", () => {

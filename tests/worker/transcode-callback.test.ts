@@ -4,15 +4,14 @@
 import { env, SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { creators, transcodeTasks, users, videos } from "#db/schema.ts";
+import { transcodeTasks, videos } from "#db/schema.ts";
 import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
 import { mediaKeys } from "#contract/media-layout.ts";
 import { signCallback, verifyCallbackSignature as verifyCallback } from "#transcoder/callback-signature.ts";
-import { buildLadder } from "#transcoder/ladder-profile.ts";
-import { planAudioChunks, planChunks } from "#transcoder/chunks/plan.ts";
-import type { AudioChunkSpec, ChunkSpec, StoredPlan, TaskOutcome } from "#transcoder/chunks/task-contract.ts";
+import type { TaskOutcome } from "#transcoder/chunks/task-contract.ts";
 import { leaseTranscode } from "#worker/transcode/lease.ts";
 import { sweepStaleTranscodes } from "#worker/sweeps/stale-transcodes.ts";
+import { audioOutcome, callback, chunkOutcome, plannedVideo, post } from "./transcode-fixtures.ts";
 
 let handle: DatabaseHandle;
 beforeAll(() => {
@@ -22,67 +21,6 @@ afterAll(async () => {
   await handle.close();
 });
 
-const storyboard = { interval: 2, tileWidth: 160, tileHeight: 90, columns: 10 };
-
-/** A leased video with a stored plan for a 30 s 720p30 clip with audio, and its task rows. */
-async function plannedVideo() {
-  const { db } = handle;
-  const [user] = await db.insert(users).values({ email: `cb-${crypto.randomUUID()}@example.com`, passwordHash: "x", role: "creator" }).returning();
-  const [creator] = await db.insert(creators).values({ userId: user!.id, displayName: "Callback" }).returning();
-  const [video] = await db.insert(videos).values({ creatorId: creator!.id, title: "cb", status: "queued", queuedAt: new Date() }).returning();
-  const lease = await leaseTranscode(db, video!.id, { maxAttempts: 3, heartbeatTimeoutSeconds: 60 });
-  if (lease.kind !== "leased") throw new Error("no lease");
-  const ladder = buildLadder({ width: 1280, height: 720, frameRate: { num: 30, den: 1 }, hasAudio: true });
-  const chunkPlan = planChunks({ durationSeconds: 30, ladder, videoStartSeconds: 0, storyboard });
-  const audioChunks = planAudioChunks(30);
-  const poster = { start: 3, end: 6, sampleRate: 1, batch: 5, width: 640, height: 360 };
-  const plan: StoredPlan = {
-    durationSeconds: 30, width: 1280, height: 720, hasAudio: true, ladder, frameCount: chunkPlan.frameCount, firstFrameIndex: 0,
-    chunkCount: chunkPlan.chunks.length,
-    audioChunkCount: audioChunks.length,
-    images: { poster, thumbnails: { first: 3.75, interval: 7.5, count: 4, width: 320, height: 180 }, storyboard },
-  };
-  const { videoId, jobId } = lease.lease;
-  await db.update(videos).set({ plan }).where(eq(videos.id, videoId));
-  await db.insert(transcodeTasks).values([
-    ...chunkPlan.chunks.map((spec) => ({ videoId, jobId, kind: "chunk" as const, index: spec.index, spec, state: "running" as const, attempts: 1 })),
-    ...audioChunks.map((spec) => ({ videoId, jobId, kind: "audio" as const, index: spec.index, spec, state: "running" as const, attempts: 1 })),
-    { videoId, jobId, kind: "stills" as const, index: 0, state: "running" as const, attempts: 1 },
-  ]);
-  return { videoId, jobId, plan, chunks: chunkPlan.chunks, audioChunks };
-}
-
-function audioOutcome(spec: AudioChunkSpec): TaskOutcome {
-  const count = Math.max(1, Math.round((spec.endSeconds - spec.startSeconds) / 4));
-  const duration = (spec.endSeconds - spec.startSeconds) / count;
-  return { ok: true, keys: [], renditions: [{ name: "audio", codecs: "mp4a.40.2", segments: Array.from({ length: count }, () => ({ duration, bytes: 1000 })) }] };
-}
-
-function chunkOutcome(plan: StoredPlan, spec: ChunkSpec): TaskOutcome {
-  const seconds = (spec.endSeconds - spec.startSeconds) / spec.segmentCount;
-  return {
-    ok: true,
-    keys: [],
-    renditions: plan.ladder.rungs.map((rung) => ({
-      name: rung.name,
-      codecs: "avc1.64001f",
-      segments: Array.from({ length: spec.segmentCount }, () => ({ duration: seconds, bytes: 100_000 })),
-    })),
-  };
-}
-
-async function post(body: object, signature?: string) {
-  const text = JSON.stringify(body);
-  return SELF.fetch("http://example.com/api/internal/transcode/callback", {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-transcoder-signature": signature ?? (await signCallback(env.CALLBACK_SECRET, text)) },
-    body: text,
-  });
-}
-
-const callback = (v: { videoId: string; jobId: string }, kind: "chunk" | "audio" | "stills", index: number, event: string, outcome?: TaskOutcome) => ({
-  videoId: v.videoId, jobId: v.jobId, task: { kind, index }, event, at: new Date().toISOString(), ...(outcome ? { outcome } : {}),
-});
 const row = async (videoId: string) => (await handle.db.select().from(videos).where(eq(videos.id, videoId)))[0]!;
 const text = async (key: string) => (await env.MEDIA.get(key))?.text() ?? null;
 
@@ -98,7 +36,7 @@ describe("task callbacks", () => {
   });
 
   it("refuses bad signatures (401), malformed bodies (400), and tells unknown tasks to stop (410)", async () => {
-    const v = await plannedVideo();
+    const v = await plannedVideo(handle.db);
     const bad = await post(callback(v, "chunk", 0, "heartbeat"), "t=1,v1=00");
     expect(bad.status).toBe(401);
     expect(bad.headers.get("content-type")).toMatch(/problem\+json/);
@@ -108,7 +46,7 @@ describe("task callbacks", () => {
   });
 
   it("publishes over the contiguous prefix of finished chunks; playable once the first video and audio chunks are out; ready at the end", async () => {
-    const v = await plannedVideo();
+    const v = await plannedVideo(handle.db);
     const keys = mediaKeys(v.videoId);
     // A later chunk first: nothing can be published past the gap.
     expect((await post(callback(v, "chunk", 2, "done", chunkOutcome(v.plan, v.chunks[2]!))))).toHaveProperty("status", 204);
@@ -150,7 +88,7 @@ describe("task callbacks", () => {
   });
 
   it("our-side failures retry the task (attempts counted per task); the file's fault fails the video at once", async () => {
-    const v = await plannedVideo();
+    const v = await plannedVideo(handle.db);
     const storage: TaskOutcome = { ok: false, failure: { code: "storage_error", reason: "The processed video could not be saved" } };
     expect((await post(callback(v, "chunk", 1, "done", storage))).status).toBe(204);
     const [task] = await handle.db.select().from(transcodeTasks).where(eq(transcodeTasks.videoId, v.videoId)).then((rows) => rows.filter((t) => t.kind === "chunk" && t.index === 1));
@@ -160,13 +98,13 @@ describe("task callbacks", () => {
     await post(callback(v, "chunk", 2, "done", storage));
     expect(await row(v.videoId)).toMatchObject({ status: "failed", failureReason: expect.stringMatching(/several attempts/) });
 
-    const w = await plannedVideo();
+    const w = await plannedVideo(handle.db);
     await post(callback(w, "chunk", 0, "done", { ok: false, failure: { code: "corrupt", reason: "The file is damaged or truncated" } }));
     expect(await row(w.videoId)).toMatchObject({ status: "failed", failureReason: "The file is damaged or truncated" });
   });
 
   it("a planned video is not leased again; tasks whose heartbeats stopped are handed out again by the sweep", async () => {
-    const v = await plannedVideo();
+    const v = await plannedVideo(handle.db);
     await handle.db.update(videos).set({ heartbeatAt: new Date(Date.now() - 3600_000) }).where(eq(videos.id, v.videoId));
     expect((await leaseTranscode(handle.db, v.videoId, { maxAttempts: 3, heartbeatTimeoutSeconds: 60 })).kind).toBe("busy");
     await handle.db.update(transcodeTasks).set({ updatedAt: new Date(Date.now() - 120_000) }).where(eq(transcodeTasks.videoId, v.videoId));
@@ -177,7 +115,7 @@ describe("task callbacks", () => {
   });
 
   it("a task that finishes after its video was deleted removes what it wrote and is told to stop", async () => {
-    const v = await plannedVideo();
+    const v = await plannedVideo(handle.db);
     const key = mediaKeys(v.videoId).segment("720p", 1);
     await env.MEDIA.put(key, "bytes");
     await handle.db.delete(videos).where(eq(videos.id, v.videoId));
@@ -187,7 +125,7 @@ describe("task callbacks", () => {
   });
 
   it("a stored media key outside the video's own prefix is not published, and the video still answers 200", async () => {
-    const v = await plannedVideo();
+    const v = await plannedVideo(handle.db);
     const other = crypto.randomUUID();
     await handle.db
       .update(videos)

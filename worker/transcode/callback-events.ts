@@ -5,7 +5,9 @@ import { transcodeTasks } from "#db/schema.ts";
 import type { TaskCallback } from "#transcoder/chunks/task-contract.ts";
 import type { Database } from "../db/connection.ts";
 import type { TaskMessage } from "./job-contract.ts";
-import { dispatchNext, recordOutcome } from "./task-dispatch.ts";
+import { publishProgress } from "./publish.ts";
+import { dispatchNext } from "./next-task.ts";
+import { recordOutcome } from "./task-dispatch.ts";
 
 /** False when the callback belongs to no current task (the sender should stop: 410). */
 export async function applyTaskCallback(env: Env, db: Database, callback: TaskCallback): Promise<boolean> {
@@ -23,9 +25,16 @@ export async function applyTaskCallback(env: Env, db: Database, callback: TaskCa
       return rows.length > 0;
     }
     case "done": {
-      if (!callback.outcome || !(await recordOutcome(env, db, message, callback.outcome))) return false;
-      // A failed task's retry waits for its backoff; after a success the slot takes the next task.
-      if (callback.outcome.ok) await dispatchNext(env, db, callback.videoId, callback.jobId);
+      if (!callback.outcome) return false;
+      const recorded = await recordOutcome(env, db, message, callback.outcome);
+      if (!recorded.current) return false;
+      // The reporting transcoder's slot is free: refill it (a failed task waits for its backoff,
+      // so it is not the one handed out) before publishing what the task completed — except for
+      // the first video and audio chunks, whose publishing makes the video playable.
+      const makesPlayable = recorded.completed && callback.task.kind !== "stills" && callback.task.index === 0;
+      if (makesPlayable) await publishProgress(env, db, callback.videoId, callback.jobId);
+      if (recorded.slot !== null) await dispatchNext(env, db, callback.videoId, callback.jobId, recorded.slot, callback.outcome.ok ? undefined : callback.task);
+      if (recorded.completed && !makesPlayable) await publishProgress(env, db, callback.videoId, callback.jobId);
       return true;
     }
   }

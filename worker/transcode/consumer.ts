@@ -5,11 +5,11 @@ import { openDatabase } from "../db/connection.ts";
 import { transcodeMessageSchema, taskMessageSchema } from "./job-contract.ts";
 import { failTranscode } from "./lease.ts";
 import { dispatchPlan } from "./plan-dispatch.ts";
-import { runTask } from "./task-dispatch.ts";
+import { pumpVideo } from "./next-task.ts";
 
 export async function handleTranscodeBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  // In order: a plan first fans its tasks out, and tasks are handed out in the order they were
-  // queued (the first chunk and the audio first). Each message takes well under a second.
+  // In order: a plan starts its first tasks, a task message starts its job's next pending tasks
+  // on free slots (next-task.ts). Each message takes well under a second.
   for (const message of batch.messages) {
     const parsed = transcodeMessageSchema.safeParse(message.body);
     if (!parsed.success) {
@@ -19,7 +19,7 @@ export async function handleTranscodeBatch(batch: MessageBatch<unknown>, env: En
     }
     const body = parsed.data;
     try {
-      if ("task" in body) await runTask(env, body);
+      if ("task" in body) await pumpVideo(env, body);
       else await dispatchPlan(env, body);
       message.ack();
     } catch (error) {

@@ -8,8 +8,9 @@ import { withDatabase, type Database } from "../db/connection.ts";
 import { presign } from "../storage/s3-presign.ts";
 import { PERMANENT_FAILURES, type PlanMessage, type TaskMessage } from "./job-contract.ts";
 import { failTranscode, leaseTranscode, requeueTranscode } from "./lease.ts";
-import { enqueueTasks, enqueueTranscode, planMessage } from "./queue.ts";
+import { enqueueTranscode, planMessage } from "./queue.ts";
 import { transcodeSettings } from "./settings.ts";
+import { pumpVideo } from "./next-task.ts";
 import { runTask, SOURCE_URL_TTL_SECONDS } from "./task-dispatch.ts";
 import { probeSource } from "./transcoder-client.ts";
 
@@ -50,19 +51,11 @@ async function planVideo(env: Env, db: Database, message: PlanMessage): Promise<
 
   const task = (kind: TaskMessage["task"]["kind"], index: number): TaskMessage => ({ videoId, jobId, task: { kind, index } });
   // The first video and audio chunks decide when the video is playable: they go to transcoders
-  // from here, a queue hop sooner (a busy fleet re-queues them like any task). The rest is queued
-  // in the order it should start (a batch hands its tasks out in order): the stills, then the
-  // timeline.
+  // from here, then the rest of the free slots are filled in playback order (the stills, then
+  // the timeline); a full fleet leaves one pump message that comes back until slots free up.
   for (const first of [task("chunk", 0), ...plan.audioChunks.slice(0, 1).map(() => task("audio", 0))]) await runTask(env, first);
-  await enqueueTasks(env, [task("stills", 0), ...timelineOrder(plan).map((t) => task(t.kind, t.index))]);
+  await pumpVideo(env, task("stills", 0));
   return { videoId, jobId };
-}
-
-/** The video and audio chunks after the first of each, by start time (how playback needs them). */
-function timelineOrder(plan: TranscodePlan): { kind: "chunk" | "audio"; index: number }[] {
-  return [...plan.chunks.slice(1).map((c) => ({ kind: "chunk" as const, c })), ...plan.audioChunks.slice(1).map((c) => ({ kind: "audio" as const, c }))]
-    .sort((a, b) => a.c.startSeconds - b.c.startSeconds)
-    .map(({ kind, c }) => ({ kind, index: c.index }));
 }
 
 /** Plan and task rows of this job, replacing any earlier job's; false when the lease was lost. */

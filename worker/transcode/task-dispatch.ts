@@ -9,12 +9,10 @@ import { withDatabase, type Database } from "../db/connection.ts";
 import { presign } from "../storage/s3-presign.ts";
 import { PERMANENT_FAILURES, type TaskMessage } from "./job-contract.ts";
 import { failTranscode } from "./lease.ts";
-import { publishProgress } from "./publish.ts";
 import { enqueueTranscode } from "./queue.ts";
 import { callbackUrl, transcodeSettings } from "./settings.ts";
 import { takeTask } from "./transcoder-client.ts";
 
-const BUSY_DELAY_SECONDS = 3;
 /** Sources are read by chunks for as long as the video takes; S3 presigning allows 7 days. */
 export const SOURCE_URL_TTL_SECONDS = 7 * 24 * 60 * 60;
 
@@ -62,9 +60,9 @@ const taskWhere = (message: TaskMessage) =>
  * task is claimed first (pending → running), so a queued message and a hand-off can never run
  * it twice; a busy fleet puts the claim back and counts no attempt.
  */
-export async function runTask(env: Env, message: TaskMessage, opts: { requeueWhenBusy?: boolean } = {}): Promise<void> {
+export async function runTask(env: Env, message: TaskMessage, opts: { slot?: number } = {}): Promise<"taken" | "busy" | "skipped"> {
   const loaded = await withDatabase(env, (db) => loadTask(db, message));
-  if (!loaded) return;
+  if (!loaded) return "skipped";
   const claimed = await withDatabase(env, async (db) => {
     const rows = await db
       .update(transcodeTasks)
@@ -73,76 +71,65 @@ export async function runTask(env: Env, message: TaskMessage, opts: { requeueWhe
       .returning({ attempts: transcodeTasks.attempts });
     return rows[0];
   });
-  if (!claimed) return; // running elsewhere, or done
+  if (!claimed) return "skipped"; // running elsewhere, or done
   const { path, body } = await payloadFor(env, message, loaded);
   let taken;
   try {
-    taken = await takeTask(env, path, body);
+    taken = await takeTask(env, path, body, { slot: opts.slot });
   } catch (error) {
-    return withDatabase(env, (db) => retryOrFail(env, db, message, claimed.attempts + 1, String(error)));
+    await withDatabase(env, (db) => retryOrFail(env, db, message, claimed.attempts + 1, String(error)));
+    return "skipped";
   }
-  await withDatabase(env, async (db) => {
+  return withDatabase(env, async (db) => {
     if (taken === "busy") {
+      // Back to pending, no attempt counted: the caller decides when to look again (next-task.ts).
       await db.update(transcodeTasks).set({ state: "pending", updatedAt: sql`now()` }).where(taskWhere(message));
-      // A queued message goes back to the queue (no attempt counted); a hand-off after a
-      // finished task just leaves the task pending, since its own message is still queued.
-      if (opts.requeueWhenBusy !== false) await enqueueTranscode(env, message, { delaySeconds: BUSY_DELAY_SECONDS });
-      return;
+      return "busy";
     }
     await db
       .update(transcodeTasks)
-      .set({ attempts: sql`${transcodeTasks.attempts} + 1`, startedAt: sql`now()`, updatedAt: sql`now()` })
+      .set({ attempts: sql`${transcodeTasks.attempts} + 1`, slot: taken.slot, startedAt: sql`now()`, updatedAt: sql`now()` })
       .where(taskWhere(message));
+    return "taken";
   });
 }
 
-/**
- * The transcoder that just reported has a free slot: give it this job's next pending task in
- * playback order (the first video and audio chunks, the stills, then the timeline by start
- * time), so a busy fleet still works front to back instead of in whatever order re-queued
- * messages come back.
- */
-export async function dispatchNext(env: Env, db: Database, videoId: string, jobId: string): Promise<void> {
-  const [next] = await db
-    .select({ kind: transcodeTasks.kind, index: transcodeTasks.index })
-    .from(transcodeTasks)
-    .where(and(eq(transcodeTasks.videoId, videoId), eq(transcodeTasks.jobId, jobId), eq(transcodeTasks.state, "pending")))
-    .orderBy(
-      sql`case when ${transcodeTasks.kind} <> 'stills' and ${transcodeTasks.index} = 0 then 0 when ${transcodeTasks.kind} = 'stills' then 1 else 2 end`,
-      sql`(${transcodeTasks.spec}->>'startSeconds')::float8`,
-    )
-    .limit(1);
-  if (next) await runTask(env, { videoId, jobId, task: next }, { requeueWhenBusy: false });
-}
+export type RecordedOutcome = { current: false } | { current: true; slot: number | null; completed: boolean };
 
-/** A task's outcome (from its callback): record it, retry or fail, and publish what it completes. */
-export async function recordOutcome(env: Env, db: Database, message: TaskMessage, outcome: TaskOutcome): Promise<boolean> {
-  const [row] = await db.select({ attempts: transcodeTasks.attempts }).from(transcodeTasks).where(taskWhere(message));
+/**
+ * A task's outcome (from its callback): recorded, retried or failed. `completed` says a task was
+ * newly done, so there is something to publish (publishProgress, after the freed slot is refilled).
+ */
+export async function recordOutcome(env: Env, db: Database, message: TaskMessage, outcome: TaskOutcome): Promise<RecordedOutcome> {
+  const [row] = await db
+    .select({ attempts: transcodeTasks.attempts, slot: transcodeTasks.slot, state: transcodeTasks.state })
+    .from(transcodeTasks)
+    .where(and(eq(transcodeTasks.videoId, message.videoId), eq(transcodeTasks.kind, message.task.kind), eq(transcodeTasks.index, message.task.index), eq(transcodeTasks.jobId, message.jobId)));
+  // A repeated success of a task already recorded (the first answer was lost, or publishing
+  // failed after it was recorded): publish again, so a video never stays one publish short.
+  if (row?.state === "done") {
+    const [video] = await db.select({ status: videos.status, jobId: videos.jobId }).from(videos).where(eq(videos.id, message.videoId));
+    const stillPublishing = outcome.ok && video?.status === "processing" && video.jobId === message.jobId;
+    return stillPublishing ? { current: true, slot: null, completed: true } : { current: false };
+  }
   if (!row) {
     const [video] = await db.select({ id: videos.id }).from(videos).where(eq(videos.id, message.videoId));
     // Deleted while this task ran: what it wrote is removed too.
     if (!video && outcome.ok && outcome.keys.length > 0) await env.MEDIA.delete(outcome.keys);
-    return false;
+    return { current: false };
   }
-  return applyOutcome(env, db, message, Math.max(1, row.attempts), outcome);
-}
-
-async function applyOutcome(env: Env, db: Database, message: TaskMessage, attempts: number, outcome: TaskOutcome): Promise<boolean> {
+  const attempts = Math.max(1, row.attempts);
   if (!outcome.ok) {
-    if (PERMANENT_FAILURES.includes(outcome.failure.code as never)) {
-      await failTranscode(db, message.videoId, message.jobId, outcome.failure.reason);
-      return true;
-    }
-    await retryOrFail(env, db, message, attempts, `${outcome.failure.code}: ${outcome.failure.reason}`);
-    return true;
+    if (PERMANENT_FAILURES.includes(outcome.failure.code as never)) await failTranscode(db, message.videoId, message.jobId, outcome.failure.reason);
+    else await retryOrFail(env, db, message, attempts, `${outcome.failure.code}: ${outcome.failure.reason}`);
+    return { current: true, slot: row.slot, completed: false };
   }
   const done = await db
     .update(transcodeTasks)
     .set({ state: "done", result: { renditions: outcome.renditions, keys: outcome.keys }, updatedAt: sql`now()` })
     .where(taskWhere(message))
     .returning({ index: transcodeTasks.index });
-  if (done.length > 0) await publishProgress(env, db, message.videoId, message.jobId);
-  return true;
+  return { current: true, slot: row.slot, completed: done.length > 0 };
 }
 
 async function retryOrFail(env: Env, db: Database, message: TaskMessage, attempts: number, detail: string): Promise<void> {

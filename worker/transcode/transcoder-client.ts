@@ -28,13 +28,18 @@ async function slotFetch(env: TranscoderEnv, slot: number, path: string, body: s
 
 export type TakenTask = { slot: number; response: Response };
 
-/** Hands a task to the first free transcoder; "busy" when the whole fleet is working. */
-export async function takeTask(env: TranscoderEnv, path: string, payload: unknown): Promise<TakenTask | "busy"> {
+/**
+ * Hands a task to the first free transcoder; "busy" when the whole fleet is working. With
+ * `slot`, only that one is asked: a transcoder that just reported a task done has a free slot,
+ * and asking it alone costs one request instead of a scan of the whole pool.
+ */
+export async function takeTask(env: TranscoderEnv, path: string, payload: unknown, opts: { slot?: number } = {}): Promise<TakenTask | "busy"> {
   const body = JSON.stringify(payload);
   const count = slotCount(env);
-  const first = Math.floor(Math.random() * count);
+  const only = opts.slot !== undefined && opts.slot >= 0 && opts.slot < count ? opts.slot : undefined;
+  const first = only ?? Math.floor(Math.random() * count);
   let unreachable: unknown = null;
-  for (let i = 0; i < count; i += 1) {
+  for (let i = 0; i < (only === undefined ? count : 1); i += 1) {
     const slot = (first + i) % count;
     let response: Response;
     try {

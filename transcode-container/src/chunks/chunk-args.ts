@@ -67,6 +67,7 @@ export function buildChunkArgs(input: {
       "-map", `[v${i}]`,
       ...videoEncoderArgs(ladder, { firstBoundary: chunk.firstSegment - 1, startSeconds: frameTime(chunk.startFrame, ladder.sourceFrameRate) }),
       "-threads:v", String(CHUNK_PROFILE.threadsPerTask),
+      ...(chunk.index === 0 ? ["-x264-params:v", CHUNK_PROFILE.firstChunkX264Params] : []),
       "-maxrate:v", `${rung.videoMaxKbps}k`,
       "-bufsize:v", `${rung.videoBufsizeKbps}k`,
       "-level:v", rung.level,

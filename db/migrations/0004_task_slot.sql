@@ -1,0 +1,1 @@
+ALTER TABLE "transcode_tasks" ADD COLUMN "slot" integer;
