@@ -188,6 +188,8 @@ export default function Watch({ loaderData }: Route.ComponentProps) {
               <dd>Full screen</dd>
               <dt><kbd>M</kbd></dt>
               <dd>Mute</dd>
+              <dt><kbd>C</kbd></dt>
+              <dd>Captions on / off</dd>
             </dl>
           </details>
           <Comments

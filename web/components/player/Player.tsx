@@ -79,7 +79,7 @@ export function Player({ video, autoPlay = true, startAt, muted, chapters = [], 
     offer: !!resume && startAt === undefined,
   });
   const chapter = chapterAt(chapters, state.time);
-  useKeyboardShortcuts(enhanced, wrap, { ...actions, toggleFullscreen, wake });
+  useKeyboardShortcuts(enhanced, wrap, { ...actions, toggleFullscreen, wake, toggleCaptions: captions.toggle });
 
   const { paused } = state;
   const showControls = !state.started || paused || !idle || settingsOpen || captionsOpen;

@@ -3,7 +3,7 @@
 // exposes the same group the same way). The viewer's choice (a language or off) is remembered in
 // local storage and applied whenever tracks appear. Cue text is rendered by the browser from the
 // TextTrack; this code never puts cue text into the page.
-import { useEffect, useState, type RefObject } from "react";
+import { useCallback, useEffect, useState, type RefObject } from "react";
 
 export const CAPTIONS_KEY = "ev:captions";
 export type CaptionTrack = { index: number; lang: string; label: string };
@@ -77,5 +77,14 @@ export function useCaptions(media: RefObject<HTMLVideoElement | null>, enabled: 
     setActive(index);
   };
 
-  return { tracks, active, choose };
+  /** The C key: off, or on in the remembered language (else the first track). */
+  const toggleNow = useCallback(() => {
+    if (active >= 0) return choose(-1);
+    const remembered = tracks.find((t) => t.lang === storedChoice());
+    const track = remembered ?? tracks[0];
+    if (track) choose(track.index);
+  }, [tracks, active]);
+  const toggle = tracks.length === 0 ? undefined : toggleNow;
+
+  return { tracks, active, choose, toggle };
 }

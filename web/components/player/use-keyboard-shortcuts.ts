@@ -1,5 +1,6 @@
 // Keyboard shortcuts: anywhere on the page except while typing; arrows up/down only inside the
-// player (`wrap`). Space and K play/pause, J/L and ←/→ seek, ↑/↓ volume, F full screen, M mute.
+// player (`wrap`). Space and K play/pause, J/L and ←/→ seek, ↑/↓ volume, F full screen, M mute,
+// C captions on/off (when the video has any).
 import { useEffect, type RefObject } from "react";
 
 export type ShortcutActions = {
@@ -8,6 +9,8 @@ export type ShortcutActions = {
   changeVolume: (delta: number) => void;
   toggleFullscreen: () => void;
   toggleMute: () => void;
+  /** Captions on or off; absent when the video has none. */
+  toggleCaptions?: () => void;
   /** Called after every handled key (the controls show again). */
   wake: () => void;
 };
@@ -55,23 +58,27 @@ function runShortcut(e: KeyboardEvent, wrap: HTMLElement | null, a: ShortcutActi
     case "m":
       a.toggleMute();
       return true;
+    case "c":
+      if (!a.toggleCaptions) return false;
+      a.toggleCaptions();
+      return true;
     default:
       return false;
   }
 }
 
 export function useKeyboardShortcuts(enabled: boolean, wrap: RefObject<HTMLElement | null>, actions: ShortcutActions) {
-  const { toggle, seekBy, changeVolume, toggleFullscreen, toggleMute, wake } = actions;
+  const { toggle, seekBy, changeVolume, toggleFullscreen, toggleMute, toggleCaptions, wake } = actions;
   useEffect(() => {
     if (!enabled) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
       if (isTyping(e.target as HTMLElement)) return;
-      if (!runShortcut(e, wrap.current, { toggle, seekBy, changeVolume, toggleFullscreen, toggleMute, wake })) return;
+      if (!runShortcut(e, wrap.current, { toggle, seekBy, changeVolume, toggleFullscreen, toggleMute, toggleCaptions, wake })) return;
       e.preventDefault();
       wake();
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
-  }, [enabled, toggle, seekBy, changeVolume, toggleFullscreen, toggleMute, wake]);
+  }, [enabled, toggle, seekBy, changeVolume, toggleFullscreen, toggleMute, toggleCaptions, wake]);
 }
