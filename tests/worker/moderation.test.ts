@@ -297,6 +297,8 @@ describe("removing a video", () => {
 
     expect((await api.request(`/api/admin/videos/${videoId}/restore`, { method: "POST", as: admin })).status).toBe(204);
     expect(await presence(videoId, title)).toEqual(shown);
+    // Restoring what is not removed changes and logs nothing.
+    expect((await api.request(`/api/admin/videos/${videoId}/restore`, { method: "POST", as: admin })).status).toBe(204);
     const after = await api.request<Page<ModerationLogEntry>>("/api/admin/moderation-log?limit=100", { as: admin });
     expect(after.body.items.filter((e) => e.target.id === videoId).map((e) => [e.action, e.reversible])).toEqual([
       ["unremove", false],
@@ -360,6 +362,7 @@ describe("suspending an account", () => {
     expect((await api.request(`/api/videos/${videoId}`)).status).toBe(404);
     expect((await api.request(`/api/videos/${videoId}`, { as: admin })).status).toBe(200);
     expect((await api.request<Page<Video>>(`/api/creators/${creator.creatorId}/videos`)).body.items).toEqual([]);
+    expect((await api.request<{ videoCount: number }>(`/api/creators/${creator.creatorId}`)).body.videoCount).toBe(0);
     expect((await api.request<Page<Video>>("/api/videos?limit=100")).body.items.some((v) => v.id === videoId)).toBe(false);
     expect((await media(videoId)).status).toBe(404);
     const log = await api.request<Page<ModerationLogEntry>>("/api/admin/moderation-log?limit=100", { as: admin });

@@ -2,18 +2,17 @@
 // Plain forms without JavaScript, fetchers with it; every call goes through the API.
 import type { RouterContextProvider } from "react-router";
 import { actionResult, failure, sendJson, text } from "./api.server";
+import { reportIntent } from "./report-intent";
 
 type Ctx = Readonly<RouterContextProvider>;
 
 /** intent "report": targetKind, targetId, reason, detail. */
 export async function reportAction(context: Ctx, form: FormData) {
-  const res = await sendJson(context, "/api/reports", "POST", {
-    target: { kind: text(form, "targetKind"), id: text(form, "targetId") },
-    reason: text(form, "reason"),
-    detail: text(form, "detail"),
-  });
-  if (res.status === 401) return failure("Sign in to report.", 401, {}, "report");
-  return actionResult(res, "report");
+  const target = { kind: text(form, "targetKind"), id: text(form, "targetId") };
+  const intent = reportIntent(target.kind, target.id);
+  const res = await sendJson(context, "/api/reports", "POST", { target, reason: text(form, "reason"), detail: text(form, "detail") });
+  if (res.status === 401) return failure("Sign in to report.", 401, {}, intent);
+  return actionResult(res, intent);
 }
 
 export const adminIntents = ["resolve", "restore-video", "restore-comment", "unsuspend"] as const;

@@ -3,7 +3,7 @@
 // /media route checks it before any cache, media/routes.ts), cached lists and pages by a new edge
 // generation (edge-cache/purge.ts). Other data centers follow within the edge TTL.
 import type { Context } from "hono";
-import { and, eq, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, ne, sql, type SQL } from "drizzle-orm";
 import { mediaKeys } from "#contract/media-layout.ts";
 import type { ModerationAction } from "#contract/api.ts";
 import { comments, creators, refreshTokens, users, videos } from "#db/schema.ts";
@@ -27,6 +27,10 @@ async function showMedia(c: Ctx, videoIds: string[]): Promise<void> {
   await Promise.all(videoIds.map((id) => c.env.MEDIA.delete(mediaKeys(id).privateMarker)));
 }
 
+async function exists(c: Ctx, query: SQL): Promise<boolean> {
+  return (await c.var.db.execute(query)).rows.length > 0;
+}
+
 async function afterChange(c: Ctx, entry: Logged & { action: ModerationAction; targetKind: "video" | "comment" | "creator"; targetId: string }) {
   await logAction(c.var.db, entry);
   await purgePublicReads(c.req.url);
@@ -44,16 +48,20 @@ export async function removeVideo(c: Ctx, videoId: string, log: Logged): Promise
   await afterChange(c, { ...log, action: "remove", targetKind: "video", targetId: videoId });
 }
 
+/** Reverses a removal; a video that is not removed is left alone (and nothing is logged). */
 export async function restoreVideo(c: Ctx, videoId: string, log: Logged): Promise<void> {
   const [row] = await c.var.db
     .update(videos)
     .set({ removedAt: null })
-    .where(eq(videos.id, videoId))
+    .where(and(eq(videos.id, videoId), isNotNull(videos.removedAt)))
     .returning({
       visibility: videos.visibility,
       suspended: sql<boolean>`exists (select 1 from ${creators} sc join ${users} su on su.id = sc.user_id where sc.id = ${videos.creatorId} and su.suspended_at is not null)`,
     });
-  if (!row) throw notFound("No such video.");
+  if (!row) {
+    if (!(await exists(c, sql`select 1 from ${videos} where id = ${videoId}`))) throw notFound("No such video.");
+    return;
+  }
   // Still hidden while private or while its creator is suspended.
   if (row.visibility !== "private" && !row.suspended) await showMedia(c, [videoId]);
   await afterChange(c, { ...log, action: "unremove", targetKind: "video", targetId: videoId });
@@ -71,8 +79,15 @@ export async function removeComment(c: Ctx, commentId: string, log: Logged): Pro
 }
 
 export async function restoreComment(c: Ctx, commentId: string, log: Logged): Promise<void> {
-  const rows = await c.var.db.update(comments).set({ removedAt: null }).where(eq(comments.id, commentId)).returning({ id: comments.id });
-  if (rows.length === 0) throw notFound("No such comment.");
+  const rows = await c.var.db
+    .update(comments)
+    .set({ removedAt: null })
+    .where(and(eq(comments.id, commentId), isNotNull(comments.removedAt)))
+    .returning({ id: comments.id });
+  if (rows.length === 0) {
+    if (!(await exists(c, sql`select 1 from ${comments} where id = ${commentId}`))) throw notFound("No such comment.");
+    return;
+  }
   await afterChange(c, { ...log, action: "unremove", targetKind: "comment", targetId: commentId });
 }
 
@@ -103,8 +118,15 @@ export async function suspendUser(c: Ctx, userId: string, log: Logged): Promise<
 }
 
 export async function unsuspendUser(c: Ctx, userId: string, log: Logged): Promise<void> {
-  const rows = await c.var.db.update(users).set({ suspendedAt: null }).where(eq(users.id, userId)).returning({ id: users.id });
-  if (rows.length === 0) throw notFound("No such user.");
+  const rows = await c.var.db
+    .update(users)
+    .set({ suspendedAt: null })
+    .where(and(eq(users.id, userId), isNotNull(users.suspendedAt)))
+    .returning({ id: users.id });
+  if (rows.length === 0) {
+    if (!(await exists(c, sql`select 1 from ${users} where id = ${userId}`))) throw notFound("No such user.");
+    return;
+  }
   await showMedia(c, await mediaOfAccount(c, userId));
   await afterChange(c, { ...log, action: "unsuspend", targetKind: "creator", targetId: userId });
 }

@@ -1,8 +1,10 @@
 // "Report" for a video, a comment or a channel: a disclosure (<details>) holding a plain form, so
-// it opens and posts without JavaScript (a fetcher with it). Only for signed-in people.
+// it opens and posts without JavaScript (a fetcher with it; without, the page's action answers and
+// the disclosure reopens with the outcome). Only for signed-in people.
 import { useId } from "react";
-import { useFetcher } from "react-router";
+import { useActionData, useFetcher } from "react-router";
 import { REPORT_DETAIL_MAX, reportReasons, type ReportReason, type ReportTargetKind } from "#contract/limits.ts";
+import { reportIntent } from "../../lib/report-intent";
 import type { ActionResult } from "../../lib/types";
 
 const REASONS: Record<ReportReason, string> = {
@@ -18,11 +20,13 @@ type Props = { kind: ReportTargetKind; id: string; /** What is reported, for the
 
 export function ReportButton({ kind, id, label }: Props) {
   const fetcher = useFetcher<ActionResult>();
+  const page = useActionData<ActionResult | undefined>();
   const uid = useId();
-  const result = fetcher.data?.intent === "report" ? fetcher.data : undefined;
+  const intent = reportIntent(kind, id);
+  const result = fetcher.data?.intent === intent ? fetcher.data : page && typeof page === "object" && page.intent === intent ? page : undefined;
   const error = result && !result.ok ? (result.fields.detail ?? result.error) : null;
   return (
-    <details className="text-sm" data-testid="report">
+    <details className="text-sm" data-testid="report" open={result ? true : undefined}>
       <summary className="w-fit cursor-pointer rounded text-neutral-300 underline hover:text-white">
         Report<span className="sr-only"> {label}</span>
       </summary>
