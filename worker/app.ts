@@ -1,7 +1,7 @@
 // The Worker's HTTP surface: Hono owns /api (and /media), React Router renders the rest.
 import { Hono } from "hono";
 import type { AppEnv } from "./context.ts";
-import { databaseMiddleware } from "./db/middleware.ts";
+import { closeAfterResponse, databaseMiddleware, lazyDatabase, lendDatabase } from "./db/middleware.ts";
 import { feedRoutes } from "./accounts/feed-routes.ts";
 import { meRoutes } from "./accounts/me-routes.ts";
 import { progressRoutes } from "./progress/routes.ts";
@@ -68,10 +68,17 @@ app.route("/api", api);
 app.route("/media", mediaRoutes);
 app.route("/", rssRoutes);
 app.route("/", oembedRoutes);
-app.all("*", (c) =>
-  renderPage(c.req.raw, (request) => Promise.resolve(app.fetch(request, c.env, c.executionCtx)), {
-    // Browsers upload parts straight to storage: the CSP must let them connect there.
-    storageOrigin: storageOrigin(c.env.S3_ENDPOINT),
-  }),
-);
+app.all("*", async (c) => {
+  // Every in-process API call of this page shares one database connection (opened by the first
+  // that queries), closed once the page is rendered: loaders have all finished by then.
+  const database = lazyDatabase(c.env);
+  try {
+    return await renderPage(c.req.raw, (request) => Promise.resolve(app.fetch(lendDatabase(request, database.db), c.env, c.executionCtx)), {
+      // Browsers upload parts straight to storage: the CSP must let them connect there.
+      storageOrigin: storageOrigin(c.env.S3_ENDPOINT),
+    });
+  } finally {
+    await closeAfterResponse(c, database);
+  }
+});
 app.onError((err, c) => toProblemResponse(err, c));

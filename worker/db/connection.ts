@@ -7,23 +7,32 @@ import * as schema from "#db/schema.ts";
 
 export type Database = NeonDatabase<typeof schema>;
 
-type DbEnv = { DATABASE_URL: string; NEON_WS_PROXY?: string };
+type DbEnv = { DATABASE_URL: string; NEON_WS_PROXY?: string; NEON_PIPELINE_CONNECT?: string };
 
 export type DatabaseHandle = { db: Database; close: () => Promise<void> };
 
-function configureLocalProxy(proxy: string) {
+// Connections this isolate has opened and closed, for tests that hold a request to one
+// connection (tests/worker/one-connection.test.ts). Two integers: free to keep in production.
+const counts = { opened: 0, closed: 0 };
+export const connectionCounts = (): Readonly<typeof counts> => ({ ...counts });
+
+function configureLocalProxy(proxy: string, pipelineConnect: string | undefined) {
   const base = proxy.replace(/^wss?:\/\//, "").replace(/\/+$/, "");
   neonConfig.wsProxy = (host, port) => `${base}/v2?address=${host}:${port}`;
   neonConfig.useSecureWebSocket = false;
-  // Local Postgres speaks plain SCRAM/trust without Neon's pipelining shortcuts.
-  neonConfig.pipelineConnect = false;
+  // A local Postgres speaks trust/SCRAM, where the client must wait for the server's auth request.
+  // Neon's shortcut (the driver's default in production) sends startup, a cleartext password and
+  // the first query in one flight, so a connection costs no round trip of its own; it works
+  // locally only in front of a server that asks for a cleartext password, as Neon's proxy does:
+  // the stack's pgbouncer (scripts/stack/pgbouncer.ts) says so with NEON_PIPELINE_CONNECT=password.
+  neonConfig.pipelineConnect = pipelineConnect === "password" ? "password" : false;
   neonConfig.pipelineTLS = false;
 }
 
 /** Opens a pool for one request (Workers cannot share sockets across requests). */
 export function openDatabase(env: DbEnv, opts: { logger?: Logger } = {}): DatabaseHandle {
   if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not configured");
-  if (env.NEON_WS_PROXY) configureLocalProxy(env.NEON_WS_PROXY);
+  if (env.NEON_WS_PROXY) configureLocalProxy(env.NEON_WS_PROXY, env.NEON_PIPELINE_CONNECT);
   // One connection per request: setting up a connection costs far more than any of our queries,
   // so parallel queries in a request queue on it rather than opening more.
   const pool = new Pool({ connectionString: env.DATABASE_URL, max: 1, connectionTimeoutMillis: 5000 });
@@ -31,6 +40,13 @@ export function openDatabase(env: DbEnv, opts: { logger?: Logger } = {}): Databa
   let closing = false;
   pool.on("error", (err: Error) => {
     if (!closing) console.warn("postgres pool error", err.message);
+  });
+  // The pool may report one client's removal more than once: count each client once.
+  const removed = new WeakSet<object>();
+  pool.on("connect", () => void counts.opened++);
+  pool.on("remove", (client: object) => {
+    if (!removed.has(client)) counts.closed++;
+    removed.add(client);
   });
   const db = drizzle({ client: pool, schema, logger: opts.logger });
   return {
