@@ -27,6 +27,7 @@ import {
   createMultipartUpload,
   presignPart,
 } from "../storage/multipart.ts";
+import { dispatchPlan } from "../transcode/plan-dispatch.ts";
 import { enqueueTranscode, planMessage } from "../transcode/queue.ts";
 import { findCreatorByUserId } from "../creators/queries.ts";
 import { assertOwner } from "./access.ts";
@@ -226,6 +227,12 @@ uploadRoutes.post("/:id/upload/complete", async (c) => {
   if (await markQueued(c.var.db, video.id)) {
     // If this send is lost (crash), the sweep re-enqueues videos stuck in `queued`.
     await enqueueTranscode(c.env, planMessage(video.id, "upload"));
+    // Planning starts now, a queue hop sooner (the first playable moment waits on it). The
+    // queued message is the fallback: it finds the lease taken and does nothing, or plans if
+    // this never got as far as the lease.
+    c.executionCtx.waitUntil(
+      dispatchPlan(c.env, planMessage(video.id, "upload")).catch((error) => console.warn("plan after upload failed", video.id, error instanceof Error ? error.message : error)),
+    );
   }
   const now = await findVideo(c.var.db, video.id);
   return c.json(await videoJson(c, now!), 202);
