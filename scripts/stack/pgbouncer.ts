@@ -9,7 +9,12 @@ import { freePort, waitFor } from "./ports.ts";
 import { spawnManaged } from "./processes.ts";
 import net from "node:net";
 
-export type Pooler = { url: string; stop: () => Promise<void> };
+export type Pooler = {
+  url: string;
+  /** Worker variables for this pooler: it asks for a cleartext password, as Neon's proxy does. */
+  workerVars: Record<string, string>;
+  stop: () => Promise<void>;
+};
 
 export const poolerFromEnv = (env: NodeJS.ProcessEnv = process.env): "pgbouncer" | undefined => {
   const value = env.DB_POOLER;
@@ -38,7 +43,7 @@ export async function startPgbouncer(databaseUrl: string, opts: { poolSize?: num
 listen_addr = 127.0.0.1
 listen_port = ${port}
 unix_socket_dir =
-auth_type = trust
+auth_type = plain
 auth_file = ${path.join(dir, "users.txt")}
 pool_mode = transaction
 max_client_conn = 2000
@@ -51,7 +56,11 @@ log_connections = ${process.env.PGBOUNCER_VERBOSE ? 1 : 0}
 log_disconnections = ${process.env.PGBOUNCER_VERBOSE ? 1 : 0}
 `;
   await writeFile(path.join(dir, "pgbouncer.ini"), ini);
-  await writeFile(path.join(dir, "users.txt"), `"${decodeURIComponent(target.username || "postgres")}" ""\n`);
+  // Cleartext password auth, like Neon's proxy: the client may send its password with the startup
+  // message without waiting to be asked, and its first query with both (the Neon driver's
+  // pipelineConnect "password"), so a connection costs no round trip of its own. Loopback only.
+  const password = crypto.randomUUID().replaceAll("-", "");
+  await writeFile(path.join(dir, "users.txt"), `"${decodeURIComponent(target.username || "postgres")}" "${password}"\n`);
   // pgbouncer refuses to run as root; it drops to the postgres user, which must read its files.
   const asRoot = process.getuid?.() === 0;
   if (asRoot) await chmod(dir, 0o777);
@@ -65,8 +74,10 @@ log_disconnections = ${process.env.PGBOUNCER_VERBOSE ? 1 : 0}
   const url = new URL(databaseUrl);
   url.hostname = "127.0.0.1";
   url.port = String(port);
+  url.password = password;
   return {
     url: url.toString(),
+    workerVars: { NEON_PIPELINE_CONNECT: "password" },
     stop: async () => {
       await proc.stop();
       if (process.env.PGBOUNCER_VERBOSE) console.log(`pgbouncer log kept in ${dir}`);

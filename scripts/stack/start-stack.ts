@@ -90,6 +90,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // With the pooler at the edge: Worker → bridge → pooler → relay → Postgres.
     let workerDatabaseUrl = database.url;
     let dbRelay: DbRelay | null = null;
+    let poolerVars: Record<string, string> = {};
     const pooled = !!(opts.dbPooler ?? poolerFromEnv()) && database.kind === "postgres";
     if (pooled && opts.dbPoolerSide === "edge") {
       dbRelay = latencyMs === undefined ? null : await startDbRelay(database.url, latencyMs);
@@ -99,11 +100,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         await dbRelay?.stop();
       });
       workerDatabaseUrl = pooler.url;
+      poolerVars = pooler.workerVars;
     } else {
       if (pooled) {
         const pooler = await startPgbouncer(database.url);
         cleanups.push(pooler.stop);
         workerDatabaseUrl = pooler.url;
+        poolerVars = pooler.workerVars;
       }
       dbRelay = latencyMs === undefined ? null : await startDbRelay(workerDatabaseUrl, latencyMs);
       if (dbRelay) {
@@ -124,6 +127,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       ...secrets,
       DATABASE_URL: workerDatabaseUrl,
       NEON_WS_PROXY: bridge.proxy,
+      ...poolerVars,
       S3_ENDPOINT: `${origin}/cdn-cgi/local/r2/s3`,
       PUBLIC_ORIGIN: origin,
       // Skips the production preflight: these are .dev.vars.example's values on plain http.
