@@ -1,9 +1,10 @@
 // Ready time of long videos on a fleet of one-vCPU workers, from per-task times measured in the
 // same bench run: every video chunk of the plan (planChunks, as in production) costs
 // `overhead + perSecond × its length`, every audio chunk (planAudioChunks) likewise with its own
-// fit, and tasks start in the Worker's order (the first video and audio chunks, the stills, then
-// the timeline by start time) on the first free worker (list scheduling), one dispatch hop each.
-import { planAudioChunks, planChunks } from "../../transcode-container/src/chunks/plan.ts";
+// fit, and tasks start in the Worker's order (the first video and audio chunks, then by start
+// time with the stills at CHUNK_PROFILE.stillsAtSeconds) on the first free worker (list
+// scheduling), one dispatch hop each.
+import { CHUNK_PROFILE, planAudioChunks, planChunks } from "../../transcode-container/src/chunks/plan.ts";
 import { buildLadder } from "../../transcode-container/src/ladder-profile.ts";
 
 export type Measured = { chunkOverhead: number; chunkPerSecond: number; audioOverhead: number; audioPerSecond: number; stills: number; plan: number; dispatch: number };
@@ -18,8 +19,9 @@ export function modelReady(minutes: number, workers: number, m: Measured): { rea
   const timeline = [
     ...plan.chunks.slice(1).map((c) => ({ start: c.startSeconds, cost: chunkTime(c.endSeconds - c.startSeconds) })),
     ...audio.slice(1).map((c) => ({ start: c.startSeconds, cost: audioTime(c.endSeconds - c.startSeconds) })),
+    { start: CHUNK_PROFILE.stillsAtSeconds, cost: m.stills },
   ].sort((a, b) => a.start - b.start);
-  const tasks = [chunkTime(plan.chunks[0]!.endSeconds), audioTime(audio[0]!.endSeconds), m.stills, ...timeline.map((t) => t.cost)];
+  const tasks = [chunkTime(plan.chunks[0]!.endSeconds), audioTime(audio[0]!.endSeconds), ...timeline.map((t) => t.cost)];
   const free = Array.from({ length: workers }, () => m.plan);
   let ready = 0;
   let firstPlayable = 0;

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { transcodeTasks, videos } from "#db/schema.ts";
 import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
 import { sweepStaleTranscodes } from "#worker/sweeps/stale-transcodes.ts";
-import { pumpVideo, STILLS_AT_SECONDS } from "#worker/transcode/next-task.ts";
+import { pumpVideo } from "#worker/transcode/next-task.ts";
+import { CHUNK_PROFILE } from "#transcoder/chunks/plan.ts";
 import { audioOutcome, callback, chunkOutcome, plannedVideo, post } from "./transcode-fixtures.ts";
 
 let handle: DatabaseHandle;
@@ -71,8 +72,8 @@ describe("dispatch as transcoders free up", () => {
     const v = await plannedVideo(handle.db);
     const pend = (kind: "chunk" | "stills", index: number) =>
       handle.db.update(transcodeTasks).set({ state: "pending" }).where(and(eq(transcodeTasks.videoId, v.videoId), eq(transcodeTasks.kind, kind), eq(transcodeTasks.index, index)));
-    const late = v.chunks.find((c) => c.startSeconds > STILLS_AT_SECONDS)!;
-    const early = v.chunks.find((c) => c.startSeconds > 0 && c.startSeconds < STILLS_AT_SECONDS)!;
+    const late = v.chunks.find((c) => c.startSeconds > CHUNK_PROFILE.stillsAtSeconds)!;
+    const early = v.chunks.find((c) => c.startSeconds > 0 && c.startSeconds < CHUNK_PROFILE.stillsAtSeconds)!;
     await pend("chunk", late.index);
     await pend("stills", 0);
     // The message names any task of the job: it starts what is due first, not what it names.

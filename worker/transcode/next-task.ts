@@ -6,6 +6,7 @@
 //   what it can on any free slot, and comes back later while the fleet is full.
 import { and, eq, sql } from "drizzle-orm";
 import { transcodeTasks, videos } from "#db/schema.ts";
+import { CHUNK_PROFILE } from "#transcoder/chunks/plan.ts";
 import { withDatabase, type Database } from "../db/connection.ts";
 import type { TaskMessage } from "./job-contract.ts";
 import { enqueueTranscode } from "./queue.ts";
@@ -15,16 +16,10 @@ import { slotCount } from "./transcoder-client.ts";
 /** How long a pump waits before looking for a free slot again when the fleet was full. */
 export const BUSY_DELAY_SECONDS = 3;
 
-/**
- * The stills (poster, thumbnails) are placed in the timeline as if they started here: after the
- * chunks a viewer who pressed play at "playable" needs first, before the rest.
- */
-export const STILLS_AT_SECONDS = 8;
-
-/** Playback order within a job: the first video and audio chunks, then by start time. */
+/** Playback order within a job: the first video and audio chunks, then by start time (CHUNK_PROFILE.stillsAtSeconds for the stills). */
 const playbackOrder = [
   sql`case when ${transcodeTasks.kind} <> 'stills' and ${transcodeTasks.index} = 0 then 0 else 1 end`,
-  sql`coalesce((${transcodeTasks.spec}->>'startSeconds')::float8, ${STILLS_AT_SECONDS})`,
+  sql`coalesce((${transcodeTasks.spec}->>'startSeconds')::float8, ${CHUNK_PROFILE.stillsAtSeconds})`,
 ];
 
 const taskColumns = { videoId: transcodeTasks.videoId, jobId: transcodeTasks.jobId, kind: transcodeTasks.kind, index: transcodeTasks.index };

@@ -29,6 +29,12 @@ export const CHUNK_PROFILE = {
    * preset would not: ultrafast switches to CAVLC and Constrained Baseline). Tested.
    */
   firstChunkX264Params: "rc-lookahead=0:mbtree=0:subme=0:me=dia:no-psy=1:analyse=none",
+  /**
+   * Where the stills task (poster, thumbnails) sits in the order tasks are started (the first
+   * video and audio chunks, then by start time): as if it started at 8 s, after the chunks a
+   * viewer who pressed play at "playable" needs first, before the rest of the timeline.
+   */
+  stillsAtSeconds: 8,
   /** Seek this far before a chunk so the exact cut is made by frame index, never by the demuxer. */
   seekMarginSeconds: 1,
   /**
