@@ -100,9 +100,9 @@ describe("captions", () => {
     const context = await newContext(browser, platform.origin);
     const page = await context.newPage();
     try {
-      await page.goto(`/watch/${videoId}`);
+      await page.goto(`/watch/${videoId}`, { waitUntil: "domcontentloaded", timeout: 90_000 });
       const cc = page.getByRole("button", { name: "Captions (off)" });
-      await cc.waitFor({ timeout: 30_000 });
+      await cc.waitFor({ timeout: 90_000 });
       await cc.click();
       // hls.js parsed the master's SUBTITLES group.
       const parsed = await page.evaluate(async () => {
@@ -114,11 +114,11 @@ describe("captions", () => {
       await page.getByRole("button", { name: "Captions (on)" }).waitFor();
 
       await seekPaused(page, 0.7);
-      await expect.poll(() => activeCues(page), { timeout: 20_000 }).toEqual(["First cue"]);
+      await expect.poll(() => activeCues(page), { timeout: 60_000 }).toEqual(["First cue"]);
       await seekPaused(page, 2.6);
-      await expect.poll(() => activeCues(page), { timeout: 20_000 }).toEqual(["Second <b>bold</b> window.__pwned = 1"]);
+      await expect.poll(() => activeCues(page), { timeout: 60_000 }).toEqual(["Second <b>bold</b> window.__pwned = 1"]);
       await seekPaused(page, 1.8);
-      await expect.poll(() => activeCues(page), { timeout: 20_000 }).toEqual([]);
+      await expect.poll(() => activeCues(page), { timeout: 60_000 }).toEqual([]);
       // Markup in the file never ran or reached the page.
       expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       expect(await page.locator("img[src=x]").count()).toBe(0);
@@ -130,27 +130,30 @@ describe("captions", () => {
       await page.getByRole("radio", { name: "Off" }).waitFor();
       const axeContext = await newContext(browser, platform.origin, { injectsScripts: true });
       const axePage = await axeContext.newPage();
-      await axePage.goto(`/watch/${videoId}`);
+      await axePage.goto(`/watch/${videoId}`, { waitUntil: "domcontentloaded", timeout: 90_000 });
       await axePage.evaluate(() => localStorage.setItem("ev:captions", "en"));
-      await axePage.reload();
-      await axePage.getByRole("button", { name: "Captions (on)" }).click({ timeout: 30_000 });
+      await axePage.reload({ waitUntil: "domcontentloaded", timeout: 90_000 });
+      await axePage.getByRole("button", { name: "Captions (on)" }).click({ timeout: 90_000 });
       await axePage.getByRole("radio", { name: "English" }).waitFor();
       expect(await seriousViolations(axePage)).toEqual([]);
       await axeContext.close();
 
       // Remembered: after a reload the track comes back on by itself; "Off" is remembered too.
-      await page.reload();
-      await page.getByRole("button", { name: "Captions (on)" }).waitFor({ timeout: 30_000 });
+      await page.reload({ waitUntil: "domcontentloaded", timeout: 90_000 });
+      await page.getByRole("button", { name: "Captions (on)" }).waitFor({ timeout: 90_000 });
       await seekPaused(page, 0.7);
-      await expect.poll(() => activeCues(page), { timeout: 20_000 }).toEqual(["First cue"]);
+      await expect.poll(() => activeCues(page), { timeout: 60_000 }).toEqual(["First cue"]);
       await page.getByRole("button", { name: "Captions (on)" }).click();
       await page.getByRole("radio", { name: "Off" }).click();
-      await page.reload();
-      await page.getByRole("button", { name: "Captions (off)" }).waitFor({ timeout: 30_000 });
+      await page.reload({ waitUntil: "domcontentloaded", timeout: 90_000 });
+      await page.getByRole("button", { name: "Captions (off)" }).waitFor({ timeout: 90_000 });
+      // The C key turns them on again.
+      await page.keyboard.press("c");
+      await page.getByRole("button", { name: "Captions (on)" }).waitFor();
     } finally {
       await context.close();
     }
-  });
+  }, 480_000);
 
   it("the studio lists the captions and deletes them; the master then has no SUBTITLES group", async () => {
     const res = await api<{ lang: string; label: string }[]>(platform.origin, `/api/videos/${videoId}/captions`);
@@ -159,22 +162,22 @@ describe("captions", () => {
     const page = await context.newPage();
     try {
       // Sign in on the page as the creator.
-      await page.goto("/login");
+      await page.goto("/login", { waitUntil: "domcontentloaded", timeout: 90_000 });
       const email = (await api<{ user: { email: string } }>(platform.origin, "/api/me", { token: creator.token })).body.user.email;
       await page.getByLabel("Email").fill(email);
       await page.getByLabel("Password").fill("correct horse battery staple");
-      await Promise.all([page.waitForURL((u) => u.pathname !== "/login"), page.getByRole("button", { name: "Sign in" }).click()]);
-      await page.goto("/studio", { waitUntil: "domcontentloaded" });
+      await Promise.all([page.waitForURL((u) => u.pathname !== "/login", { timeout: 90_000 }), page.getByRole("button", { name: "Sign in" }).click()]);
+      await page.goto("/studio", { waitUntil: "domcontentloaded", timeout: 90_000 });
       await page.locator("summary", { hasText: "Captions of" }).first().click();
       const item = page.getByTestId("caption-item");
-      await item.waitFor();
+      await item.waitFor({ timeout: 90_000 });
       expect(await item.textContent()).toContain("English");
       await item.getByRole("button", { name: /Delete/ }).click();
-      await page.getByText("No captions yet.").waitFor();
+      await page.getByText("No captions yet.").waitFor({ timeout: 90_000 });
       const text = await (await fetch(master)).text();
       expect(text).not.toContain("SUBTITLES");
     } finally {
       await context.close();
     }
-  });
+  }, 480_000);
 });

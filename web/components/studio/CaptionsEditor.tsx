@@ -2,7 +2,7 @@
 // one (language tag, label, a WebVTT or SRT file). Talks to the API from the browser
 // (GET/PUT/DELETE /api/videos/:id/captions…); the file is sent as it is and checked there, and
 // the API's list of problems (bad timestamps, too many cues…) is shown as it comes back.
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { ApiError, apiJson, callApi, errorMessage } from "../../lib/client-api";
 import { readProblem, problemText } from "../../lib/problem";
 import type { Video } from "../../lib/types";
@@ -29,6 +29,7 @@ async function upload(videoId: string, lang: string, label: string, file: File):
 
 export function CaptionsEditor({ video }: { video: Video }) {
   const id = useId();
+  const details = useRef<HTMLDetailsElement>(null);
   const [open, setOpen] = useState(false);
   const [captions, setCaptions] = useState<Caption[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -37,6 +38,10 @@ export function CaptionsEditor({ video }: { video: Video }) {
 
   const reload = () =>
     apiJson<Caption[]>(`/api/videos/${video.id}/captions`).then(setCaptions, (err: unknown) => setError(errorMessage(err)));
+  // Opened before hydration (no toggle event seen): catch up.
+  useEffect(() => {
+    if (details.current?.open) setOpen(true);
+  }, []);
   useEffect(() => {
     if (open && captions === null) void reload();
   }, [open]);
@@ -69,7 +74,7 @@ export function CaptionsEditor({ video }: { video: Video }) {
   };
 
   return (
-    <details onToggle={(e) => setOpen(e.currentTarget.open)}>
+    <details ref={details} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary className="rounded border border-neutral-600 px-3 py-1.5 hover:bg-neutral-800">
         Captions<span className="sr-only"> of “{video.title}”</span>
       </summary>
