@@ -106,6 +106,30 @@ describe("chapters", () => {
   });
 });
 
+describe("theatre mode", () => {
+  it("widens the watch layout and is remembered after a reload", async () => {
+    const context = await newContext(browser, platform.origin);
+    const page = await context.newPage();
+    try {
+      await page.goto(`/watch/${videoId}`);
+      await waitForPlayback(page, 0.3);
+      const width = () => page.getByRole("region", { name: /Video player/ }).evaluate((el) => el.getBoundingClientRect().width);
+      const normal = await width();
+      const button = page.getByRole("button", { name: "Theatre mode" });
+      await page.getByRole("region", { name: /Video player/ }).hover();
+      await button.click();
+      await expect.poll(() => button.getAttribute("aria-pressed")).toBe("true");
+      await expect.poll(width).toBeGreaterThan(normal + 100);
+      expect(await page.evaluate(() => localStorage.getItem("ev:theatre"))).toBe("1");
+      await page.reload();
+      await expect.poll(() => page.getByRole("button", { name: "Theatre mode" }).getAttribute("aria-pressed")).toBe("true");
+      await expect.poll(width).toBeGreaterThan(normal + 100);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe("resume", () => {
   it("signed in: the position is saved to the API and offered after a reload", async () => {
     const context = await newContext(browser, platform.origin);
