@@ -155,10 +155,10 @@ describe("captions", () => {
     }
   }, 480_000);
 
-  it("the studio lists the captions and deletes them; the master then has no SUBTITLES group", async () => {
+  it("the studio lists the captions (axe clean) and deletes them; the master then has no SUBTITLES group", async () => {
     const res = await api<{ lang: string; label: string }[]>(platform.origin, `/api/videos/${videoId}/captions`);
     expect(res.body.map((c) => [c.lang, c.label])).toEqual([["en", "English"]]);
-    const context = await newContext(browser, platform.origin);
+    const context = await newContext(browser, platform.origin, { injectsScripts: true });
     const page = await context.newPage();
     try {
       // Sign in on the page as the creator.
@@ -172,6 +172,8 @@ describe("captions", () => {
       const item = page.getByTestId("caption-item");
       await item.waitFor({ timeout: 90_000 });
       expect(await item.textContent()).toContain("English");
+      // axe with the captions editor open.
+      expect(await seriousViolations(page)).toEqual([]);
       await item.getByRole("button", { name: /Delete/ }).click();
       await page.getByText("No captions yet.").waitFor({ timeout: 90_000 });
       const text = await (await fetch(master)).text();
