@@ -335,11 +335,14 @@ describe("removing a video", () => {
 
 describe("suspending an account", () => {
   it("blocks sign-in, refresh and writes with tokens it holds, hides its videos; unsuspend restores all of it", async () => {
-    const [creator, viewer] = await Promise.all([api.signUpCreator("Suspended Sam"), api.signUp()]);
+    const name = `Suspended ${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
+    const [creator, viewer] = await Promise.all([api.signUpCreator(name), api.signUp()]);
+    const searchCreators = async () => (await api.request<{ creators: { id: string }[] }>(`/api/search?q=${encodeURIComponent(name)}`)).body.creators.map((c) => c.id);
     const admin = await makeAdmin(env, api, await api.signUp());
     const videoId = await seedVideo(creator.creatorId!);
     const otherVideo = await seedVideo(viewer.creatorId ?? (await api.signUpCreator()).creatorId!);
     const filed = await report(viewer, { target: { kind: "creator", id: creator.creatorId }, reason: "spam" });
+    expect(await searchCreators()).toEqual([creator.creatorId]);
     const done = await resolve(admin, filed.body.id, "suspend-creator");
     expect(done.body).toMatchObject({ action: "suspend-creator", resolved: 1 });
 
@@ -363,6 +366,7 @@ describe("suspending an account", () => {
     expect((await api.request(`/api/videos/${videoId}`, { as: admin })).status).toBe(200);
     expect((await api.request<Page<Video>>(`/api/creators/${creator.creatorId}/videos`)).body.items).toEqual([]);
     expect((await api.request<{ videoCount: number }>(`/api/creators/${creator.creatorId}`)).body.videoCount).toBe(0);
+    expect(await searchCreators()).toEqual([]);
     expect((await api.request<Page<Video>>("/api/videos?limit=100")).body.items.some((v) => v.id === videoId)).toBe(false);
     expect((await media(videoId)).status).toBe(404);
     const log = await api.request<Page<ModerationLogEntry>>("/api/admin/moderation-log?limit=100", { as: admin });
@@ -373,6 +377,7 @@ describe("suspending an account", () => {
     expect((await api.request(`/api/videos/${otherVideo}/like`, { method: "PUT", as: back })).status).toBe(204);
     expect((await api.request(`/api/videos/${videoId}`)).status).toBe(200);
     expect((await api.request<Page<Video>>(`/api/creators/${creator.creatorId}/videos`)).body.items.map((v) => v.id)).toEqual([videoId]);
+    expect(await searchCreators()).toEqual([creator.creatorId]);
     const file = await media(videoId);
     expect(file.status).toBe(200);
     await file.arrayBuffer();

@@ -61,6 +61,7 @@ export function creatorSearchQuery(db: Database, tsquery: string, limit: number)
     select c.id, c.display_name, c.bio, c.follower_count
     from ${creators} c, to_tsquery('simple', ${tsquery}) q
     where c.search @@ q
+      and not exists (select 1 from users su where su.id = c.user_id and su.suspended_at is not null)
     order by ts_rank(c.search, q) desc, c.follower_count desc, c.id desc
     limit ${limit}
   `);
