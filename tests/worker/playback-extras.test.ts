@@ -152,6 +152,8 @@ describe("GET /oembed", () => {
       `${ORIGIN}/c/${owner.creatorId}`,
       `${ORIGIN}/watch/not-a-uuid`,
       `${ORIGIN}/watch/${publicId}/extra`,
+      `${ORIGIN}/watch/%E0%A4%A`,
+      `${ORIGIN}/watch/${encodeURIComponent(publicId).replace("-", "%2D")}`,
       `javascript:alert(1)//${ORIGIN}/watch/${publicId}`,
       `${ORIGIN.replace("http:", "https:")}/watch/${publicId}`,
       "",

@@ -17,17 +17,18 @@ import { isEmbeddable } from "./embeddable.ts";
 export const PROVIDER_NAME = "Edge Video";
 const OEMBED_MAX_AGE_SECONDS = 60;
 
-/** The video id of one of our watch or embed URLs, or null when the URL is not ours. */
-export function videoIdFromUrl(value: string, origin: string): string | null {
+/** The video id of one of our watch or embed URLs (on one of `origins`), or null when the URL is not ours. */
+export function videoIdFromUrl(value: string, origins: string[]): string | null {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     return null;
   }
-  if (url.origin !== origin) return null;
+  if (!origins.includes(url.origin)) return null;
   const match = /^\/(?:watch|embed)\/([^/]+)\/?$/.exec(url.pathname);
-  const id = match ? videoIdParam.safeParse(decodeURIComponent(match[1]!)) : null;
+  // No percent-decoding: an id is plain hex and dashes (and a malformed escape must not throw).
+  const id = match ? videoIdParam.safeParse(match[1]) : null;
   return id?.success ? id.data : null;
 }
 
@@ -39,7 +40,8 @@ oembedRoutes.get("/oembed", apiSecurityHeaders, databaseMiddleware, async (c) =>
     throw new Problem({ status: 501, detail: "Only the JSON format is offered." });
   }
   const origin = requestOrigin(c);
-  const id = videoIdFromUrl(query.url, origin);
+  // Our public origin, and the one this request came to (the page links its own origin).
+  const id = videoIdFromUrl(query.url, [origin, new URL(c.req.url).origin]);
   if (!id) throw badRequest(`Give the URL of a video on ${origin} (/watch/<id>).`, [{ path: "url", message: "not a video URL of this site" }]);
   const video = await findVideo(c.var.db, id);
   if (!video || !isEmbeddable(video)) throw notFound("No such video.");
