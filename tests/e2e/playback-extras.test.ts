@@ -107,7 +107,7 @@ describe("chapters", () => {
 });
 
 describe("theatre mode", () => {
-  it("widens the watch layout and is remembered after a reload", async () => {
+  it("widens the watch layout, is remembered after a reload, and T toggles it", async () => {
     const context = await newContext(browser, platform.origin);
     const page = await context.newPage();
     try {
@@ -124,6 +124,11 @@ describe("theatre mode", () => {
       await page.reload();
       await expect.poll(() => page.getByRole("button", { name: "Theatre mode" }).getAttribute("aria-pressed")).toBe("true");
       await expect.poll(width).toBeGreaterThan(normal + 100);
+      // T toggles it from the keyboard.
+      await page.keyboard.press("t");
+      await expect.poll(() => page.getByRole("button", { name: "Theatre mode" }).getAttribute("aria-pressed")).toBe("false");
+      await expect.poll(width).toBeLessThan(normal + 1);
+      expect(await page.evaluate(() => localStorage.getItem("ev:theatre"))).toBe("0");
     } finally {
       await context.close();
     }

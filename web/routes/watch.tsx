@@ -190,6 +190,10 @@ export default function Watch({ loaderData }: Route.ComponentProps) {
               <dd>Mute</dd>
               <dt><kbd>C</kbd></dt>
               <dd>Captions on / off</dd>
+              <dt><kbd>I</kbd></dt>
+              <dd>Picture in picture</dd>
+              <dt><kbd>T</kbd></dt>
+              <dd>Theatre mode (wide screens)</dd>
             </dl>
           </details>
           <Comments

@@ -55,12 +55,12 @@ export function ControlBar(p: Props) {
       {p.processing && <span className="ml-2 rounded bg-amber-500 px-1.5 text-xs font-semibold text-black">PROCESSING</span>}
       {p.settings}
       {p.pip && (
-        <button type="button" className={controlButton} onClick={p.pip.onToggle} aria-pressed={p.pip.active} aria-label="Picture in picture">
+        <button type="button" className={controlButton} onClick={p.pip.onToggle} aria-pressed={p.pip.active} aria-label="Picture in picture (i)">
           <Icon d={ICONS.pip} />
         </button>
       )}
       {p.theatre && (
-        <button type="button" className={`${controlButton} hidden lg:grid`} onClick={p.theatre.onToggle} aria-pressed={p.theatre.on} aria-label="Theatre mode">
+        <button type="button" className={`${controlButton} hidden lg:grid`} onClick={p.theatre.onToggle} aria-pressed={p.theatre.on} aria-label="Theatre mode (t)">
           <Icon d={ICONS.theatre} />
         </button>
       )}

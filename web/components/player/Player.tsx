@@ -79,7 +79,15 @@ export function Player({ video, autoPlay = true, startAt, muted, chapters = [], 
     offer: !!resume && startAt === undefined,
   });
   const chapter = chapterAt(chapters, state.time);
-  useKeyboardShortcuts(enhanced, wrap, { ...actions, toggleFullscreen, wake, toggleCaptions: captions.toggle });
+  const theatreOffered = theatre && !fill ? theatre : undefined;
+  useKeyboardShortcuts(enhanced, wrap, {
+    ...actions,
+    toggleFullscreen,
+    wake,
+    toggleCaptions: captions.toggle,
+    togglePip: pip.supported ? pip.toggle : undefined,
+    toggleTheatre: theatreOffered?.onToggle,
+  });
 
   const { paused } = state;
   const showControls = !state.started || paused || !idle || settingsOpen || captionsOpen;
@@ -157,7 +165,7 @@ export function Player({ video, autoPlay = true, startAt, muted, chapters = [], 
               onToggleFullscreen={toggleFullscreen}
               chapterTitle={chapter?.chapter.title}
               pip={pip.supported ? { active: pip.active, onToggle: pip.toggle } : undefined}
-              theatre={theatre && !fill ? theatre : undefined}
+              theatre={theatreOffered}
               settings={
                 <>
                   <SettingsMenu

@@ -1,6 +1,6 @@
 // Keyboard shortcuts: anywhere on the page except while typing; arrows up/down only inside the
 // player (`wrap`). Space and K play/pause, J/L and ←/→ seek, ↑/↓ volume, F full screen, M mute,
-// C captions on/off (when the video has any).
+// C captions on/off (when the video has any), I picture-in-picture and T theatre mode (where offered).
 import { useEffect, type RefObject } from "react";
 
 export type ShortcutActions = {
@@ -11,6 +11,10 @@ export type ShortcutActions = {
   toggleMute: () => void;
   /** Captions on or off; absent when the video has none. */
   toggleCaptions?: () => void;
+  /** Picture-in-picture; absent where the browser has none. */
+  togglePip?: () => void;
+  /** Theatre mode; absent where the page offers none (the embed player). */
+  toggleTheatre?: () => void;
   /** Called after every handled key (the controls show again). */
   wake: () => void;
 };
@@ -62,23 +66,31 @@ function runShortcut(e: KeyboardEvent, wrap: HTMLElement | null, a: ShortcutActi
       if (!a.toggleCaptions) return false;
       a.toggleCaptions();
       return true;
+    case "i":
+      if (!a.togglePip) return false;
+      a.togglePip();
+      return true;
+    case "t":
+      if (!a.toggleTheatre) return false;
+      a.toggleTheatre();
+      return true;
     default:
       return false;
   }
 }
 
 export function useKeyboardShortcuts(enabled: boolean, wrap: RefObject<HTMLElement | null>, actions: ShortcutActions) {
-  const { toggle, seekBy, changeVolume, toggleFullscreen, toggleMute, toggleCaptions, wake } = actions;
+  const { toggle, seekBy, changeVolume, toggleFullscreen, toggleMute, toggleCaptions, togglePip, toggleTheatre, wake } = actions;
   useEffect(() => {
     if (!enabled) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
       if (isTyping(e.target as HTMLElement)) return;
-      if (!runShortcut(e, wrap.current, { toggle, seekBy, changeVolume, toggleFullscreen, toggleMute, toggleCaptions, wake })) return;
+      if (!runShortcut(e, wrap.current, { toggle, seekBy, changeVolume, toggleFullscreen, toggleMute, toggleCaptions, togglePip, toggleTheatre, wake })) return;
       e.preventDefault();
       wake();
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
-  }, [enabled, toggle, seekBy, changeVolume, toggleFullscreen, toggleMute, toggleCaptions, wake]);
+  }, [enabled, toggle, seekBy, changeVolume, toggleFullscreen, toggleMute, toggleCaptions, togglePip, toggleTheatre, wake]);
 }
