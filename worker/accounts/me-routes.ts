@@ -15,22 +15,23 @@ import { conflict, forbidden, unauthorized, unprocessable } from "../http/proble
 import { parseWith, readJson } from "../http/validate.ts";
 import { presentUser } from "./present.ts";
 import { notificationRoutes } from "../notifications/routes.ts";
-import { publicQuota, readQuota } from "../quotas/quota.ts";
+import { publicQuota } from "../quotas/quota.ts";
 import type { MeWithQuota } from "#contract/quotas.ts";
-import { findUserById, findUserWithCreator } from "./queries.ts";
+import { findAccount, findUserById } from "./queries.ts";
 
 export const meRoutes = new Hono<AppEnv>();
 
 meRoutes.get("/", async (c) => {
   const auth = requireUser(c);
-  const found = await findUserWithCreator(c.var.db, auth.id);
+  // One statement: the account, the creator profile and its quota (issue #12).
+  const found = await findAccount(c.var.db, c.env, auth.id);
   if (!found) throw unauthorized("This account no longer exists.");
-  const { user, creator } = found;
+  const { user, creator, quota } = found;
   c.header("cache-control", "private, no-store");
   return c.json({
     user: presentUser(user),
     creator: creator ? { id: creator.id, displayName: creator.displayName, bio: creator.bio } : null,
-    ...(creator ? { quota: publicQuota(await readQuota(c.var.db, c.env, user.id, creator.id)) } : {}),
+    ...(creator && quota ? { quota: publicQuota(quota) } : {}),
   } satisfies MeWithQuota);
 });
 

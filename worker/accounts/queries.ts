@@ -3,6 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { isUniqueViolation } from "#db/errors.ts";
 import { creators, users } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
+import { quotaFromRow, quotaStatement, type QuotaRow, type QuotaState } from "../quotas/quota.ts";
 
 export type UserRow = typeof users.$inferSelect;
 export type CreatorRow = typeof creators.$inferSelect;
@@ -22,10 +23,27 @@ export async function findUserById(db: Database, id: string): Promise<UserRow | 
   return row ?? null;
 }
 
-/** The user and their creator profile (if any) in one round trip. */
-export async function findUserWithCreator(db: Database, id: string): Promise<{ user: UserRow; creator: CreatorRow | null } | null> {
-  const [row] = await db.select({ user: users, creator: creators }).from(users).leftJoin(creators, eq(creators.userId, users.id)).where(eq(users.id, id)).limit(1);
-  return row ?? null;
+/**
+ * GET /api/me in one statement: the user, their creator profile and (for creators) their quota
+ * state (worker/quotas), so a signed-in creator's account costs one round trip, not two.
+ */
+export async function findAccount(
+  db: Database,
+  env: Pick<Env, "STORAGE_QUOTA_BYTES" | "DAILY_UPLOAD_QUOTA">,
+  id: string,
+): Promise<{ user: UserRow; creator: CreatorRow | null; quota: QuotaState | null } | null> {
+  const [row] = await db
+    .select({
+      user: users,
+      creator: creators,
+      quota: sql<QuotaRow | null>`case when ${creators.id} is null then null else (select row_to_json(q) from (${quotaStatement(env, users.id, creators.id)}) q) end`,
+    })
+    .from(users)
+    .leftJoin(creators, eq(creators.userId, users.id))
+    .where(eq(users.id, id))
+    .limit(1);
+  if (!row) return null;
+  return { user: row.user, creator: row.creator, quota: row.creator && row.quota ? quotaFromRow(row.quota) : null };
 }
 
 export class EmailTakenError extends Error {

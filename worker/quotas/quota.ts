@@ -1,7 +1,7 @@
 // Creator quotas (API.md "Quotas"): storage (the declared sizes of the creator's videos) and
 // uploads in the last 24 h, against the per-user override or the default from wrangler.toml
 // [vars]. Read in one round trip; checked by POST /api/videos before storage is touched.
-import { sql } from "drizzle-orm";
+import { sql, type Column, type SQL } from "drizzle-orm";
 import type { Quota } from "#contract/quotas.ts";
 import type { Database } from "../db/connection.ts";
 import { Problem } from "../http/problem.ts";
@@ -23,11 +23,20 @@ export type QuotaState = Quota & {
   retryAfterSeconds: number | null;
 };
 
-export async function readQuota(db: Database, env: Pick<Env, "STORAGE_QUOTA_BYTES" | "DAILY_UPLOAD_QUOTA">, userId: string, creatorId: string): Promise<QuotaState> {
+type QuotaEnv = Pick<Env, "STORAGE_QUOTA_BYTES" | "DAILY_UPLOAD_QUOTA">;
+
+/** The quota statement's row (bigints as text, as Postgres sends them). */
+export type QuotaRow = { bytes_used: string; uploads_today: number; bytes_limit: string; uploads_per_day: number; retry_after: number | null };
+
+/**
+ * One row with a creator's quota state. `userId` and `creatorId` are values or column references,
+ * so that GET /api/me can read it in the same statement as the account (issue #12).
+ */
+export function quotaStatement(env: QuotaEnv, userId: string | SQL | Column, creatorId: string | SQL | Column): SQL {
   const defaults = defaultQuota(env);
   // The upload that must leave the window for one more to fit is the (count - limit + 1)-th
   // oldest of the window: the oldest when the count is exactly at the limit.
-  const result = await db.execute<{ bytes_used: string; uploads_today: number; bytes_limit: string; uploads_per_day: number; retry_after: number | null }>(sql`
+  return sql`
     with quota as (
       select coalesce(u.storage_quota_bytes, ${defaults.bytesLimit}::bigint) as bytes_limit,
              coalesce(u.daily_upload_quota, ${defaults.uploadsPerDay}::int) as uploads_per_day
@@ -41,8 +50,10 @@ export async function readQuota(db: Database, env: Pick<Env, "STORAGE_QUOTA_BYTE
            (select count(*) from recent)::int as uploads_today,
            (select greatest(1, ceil(extract(epoch from (r.created_at + interval '24 hours' - now()))))::int
               from recent r where r.n = r.total - q.uploads_per_day + 1) as retry_after
-    from quota q`);
-  const row = result.rows[0];
+    from quota q`;
+}
+
+export function quotaFromRow(row: QuotaRow | undefined): QuotaState {
   if (!row) throw new Problem({ status: 401, detail: "This account no longer exists." });
   const uploadsToday = row.uploads_today;
   const full = uploadsToday >= row.uploads_per_day;
@@ -54,6 +65,11 @@ export async function readQuota(db: Database, env: Pick<Env, "STORAGE_QUOTA_BYTE
     // A limit of 0 never frees up: ask again in a day.
     retryAfterSeconds: full ? (row.retry_after ?? DAY_SECONDS) : null,
   };
+}
+
+export async function readQuota(db: Database, env: QuotaEnv, userId: string, creatorId: string): Promise<QuotaState> {
+  const result = await db.execute<QuotaRow>(quotaStatement(env, userId, creatorId));
+  return quotaFromRow(result.rows[0]);
 }
 
 export const publicQuota = ({ bytesUsed, bytesLimit, uploadsToday, uploadsPerDay }: QuotaState): Quota => ({ bytesUsed, bytesLimit, uploadsToday, uploadsPerDay });
