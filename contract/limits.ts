@@ -36,7 +36,7 @@ export const PASSWORD_MAX = 1024;
 /** Comments and replies: plain text, trimmed. */
 export const COMMENT_MAX = 2000;
 
-/** Reports (API.md "Reports and moderation"); db/community-schema.ts stores the same values. */
+/** Reports (API.md "Reports and moderation"); db/community-schema.ts stores these values. */
 export const reportTargetKinds = ["video", "comment", "creator"] as const;
 export type ReportTargetKind = (typeof reportTargetKinds)[number];
 export const reportReasons = ["spam", "abuse", "sexual", "violence", "copyright", "other"] as const;

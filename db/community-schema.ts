@@ -3,14 +3,12 @@
 // holds the core: users, creators, videos, transcoding, follows, views, comments, likes.
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, primaryKey, real, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { moderationActions, reportReasons, reportStatuses, reportTargetKinds } from "../contract/limits.ts";
+import { notificationKinds } from "../contract/notifications.ts";
 import { comments, users, videos } from "./schema.ts";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
 
-export const reportTargetKinds = ["video", "comment", "creator"] as const;
-export const reportReasons = ["spam", "abuse", "sexual", "violence", "copyright", "other"] as const;
-export const moderationActions = ["dismiss", "remove", "suspend-creator", "unremove", "unsuspend", "reopen"] as const;
-export const notificationKinds = ["new-video", "comment", "reply"] as const;
 
 // One row per reporter and target while open (a repeat report returns the same id).
 export const reports = pgTable(
@@ -25,7 +23,7 @@ export const reports = pgTable(
     targetId: uuid("target_id").notNull(),
     reason: text("reason", { enum: reportReasons }).notNull(),
     detail: text("detail").notNull().default(""),
-    status: text("status", { enum: ["open", "resolved"] }).notNull().default("open"),
+    status: text("status", { enum: reportStatuses }).notNull().default("open"),
     resolution: text("resolution", { enum: moderationActions }),
     resolvedBy: uuid("resolved_by").references(() => users.id, { onDelete: "set null" }),
     resolvedAt: timestamp("resolved_at", { withTimezone: true, mode: "date" }),
