@@ -27,6 +27,7 @@ import {
 import { parseMasterPlaylist, renderMasterPlaylist } from "../../transcode-container/src/master-playlist.ts";
 import { parseMediaPlaylist, renderMediaPlaylist } from "../../transcode-container/src/media-playlist.ts";
 import { interpretProbe } from "../../transcode-container/src/probe.ts";
+import { bitrates } from "../../transcode-container/src/rendition-rates.ts";
 import { ffmpeg } from "./helpers/media.ts";
 
 const source = (width: number, height: number, fps = 30, hasAudio = true): SourceVideo => ({
@@ -431,6 +432,20 @@ describe("chunk plan", () => {
       }
       expect(next, `${seconds} s`).toBe(Math.ceil(seconds / interval));
     }
+  });
+});
+
+describe("measured bitrates", () => {
+  it("never puts BANDWIDTH under AVERAGE-BANDWIDTH, even when dense short segments are rated per second", () => {
+    const rung = buildLadder({ width: 1280, height: 720, frameRate: { num: 30, den: 1 }, hasAudio: true }).rungs[0]!;
+    // A keyframe-heavy 0.5 s startup segment (2 Mb in half a second) and a calm 4 s one.
+    const segments = [{ duration: 0.5, bytes: 250_000 }, { duration: 4, bytes: 400_000 }];
+    const rates = bitrates(rung, { codecs: null, segments }, "measured");
+    expect(rates.averageBandwidth).toBe(Math.ceil((650_000 * 8) / 4.5));
+    expect(rates.bandwidth).toBeGreaterThanOrEqual(rates.averageBandwidth);
+    // Calm short segments leave the per-second peak rule as it was.
+    const calm = bitrates(rung, { codecs: null, segments: [{ duration: 0.5, bytes: 10_000 }, { duration: 4, bytes: 400_000 }] }, "measured");
+    expect(calm.bandwidth).toBe(800_000);
   });
 });
 

@@ -19,7 +19,10 @@ export function bitrates(rung: Rung, state: MeasuredRendition | undefined, mode:
   const measuredPeak = segments.reduce((max, s) => Math.max(max, (s.bytes * 8) / Math.max(1, s.duration)), 0);
   const cap = (rung.videoMaxKbps + (extraBps ? 0 : (rung.audioKbps ?? 0))) * 1000;
   if (mode === "measured" && measuredPeak > 0) {
-    return { bandwidth: Math.ceil(measuredPeak + extraBps), averageBandwidth: Math.ceil(measuredAverage + extraBps) };
+    // Rating short segments per second can put the peak under the average when they are dense
+    // (the 0.5 s startup segments open with a keyframe): BANDWIDTH never goes below AVERAGE.
+    const peak = Math.max(measuredPeak, measuredAverage);
+    return { bandwidth: Math.ceil(peak + extraBps), averageBandwidth: Math.ceil(measuredAverage + extraBps) };
   }
   const bandwidth = Math.max(cap, measuredPeak);
   return {
