@@ -12,11 +12,18 @@ import { leaseTranscode } from "#worker/transcode/lease.ts";
 
 const storyboard = { interval: 2, tileWidth: 160, tileHeight: 90, columns: 10 };
 
-/** A leased video with a stored plan for a 30 s 720p30 clip with audio, and its task rows. */
+/** A leased video with a stored plan for a 30 s 720p30 clip with audio, and its task rows (a new creator's). */
 export async function plannedVideo(db: Database) {
   const [user] = await db.insert(users).values({ email: `cb-${crypto.randomUUID()}@example.com`, passwordHash: "x", role: "creator" }).returning();
   const [creator] = await db.insert(creators).values({ userId: user!.id, displayName: "Callback" }).returning();
-  const [video] = await db.insert(videos).values({ creatorId: creator!.id, title: "cb", status: "queued", queuedAt: new Date() }).returning();
+  return plannedVideoOf(db, creator!.id);
+}
+
+export type PlannedVideo = Awaited<ReturnType<typeof plannedVideoOf>>;
+
+/** The same for a given creator and visibility. */
+export async function plannedVideoOf(db: Database, creatorId: string, visibility: "public" | "unlisted" | "private" = "public") {
+  const [video] = await db.insert(videos).values({ creatorId, title: "cb", visibility, status: "queued", queuedAt: new Date() }).returning();
   const lease = await leaseTranscode(db, video!.id, { maxAttempts: 3, heartbeatTimeoutSeconds: 60 });
   if (lease.kind !== "leased") throw new Error("no lease");
   const ladder = buildLadder({ width: 1280, height: 720, frameRate: { num: 30, den: 1 }, hasAudio: true });

@@ -71,9 +71,9 @@ export async function discardBody(request: Request): Promise<void> {
     .catch(() => undefined);
 }
 
-/** Reads at most `limit` bytes; a chunked body that grows past it is refused without buffering it all. */
-export async function readLimitedText(request: Request, limit: number): Promise<string> {
-  if (!request.body) return "";
+/** Reads at most `limit` bytes; a chunked body that grows past it is refused (413 with `tooLarge`) without buffering it all. */
+export async function readLimitedBytes(request: Request, limit: number, tooLarge = `The request body is larger than ${limit} bytes.`): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -83,7 +83,7 @@ export async function readLimitedText(request: Request, limit: number): Promise<
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel();
-      throw new Problem({ status: 413, detail: `The request body is larger than ${limit} bytes.` });
+      throw new Problem({ status: 413, detail: tooLarge });
     }
     chunks.push(value);
   }
@@ -93,6 +93,13 @@ export async function readLimitedText(request: Request, limit: number): Promise<
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  return bytes;
+}
+
+/** readLimitedBytes as UTF-8 text; anything else is a 400. */
+export async function readLimitedText(request: Request, limit: number): Promise<string> {
+  if (!request.body) return "";
+  const bytes = await readLimitedBytes(request, limit);
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
