@@ -11,39 +11,10 @@ import { reports } from "#db/community-schema.ts";
 import { comments, videos } from "#db/schema.ts";
 import worker from "#worker/index.ts";
 import { createApiClient, makeAdmin, withDb, type Account, type Fetcher, type RequestOptions } from "../support/api-client.ts";
+import { seedComment, seedVideo } from "./support/seed-video.ts";
 
 const api = createApiClient(SELF);
 const ORIGIN = api.origin;
-
-/** A ready, listed video with a master playlist in storage. */
-async function seedVideo(creatorId: string, opts: { visibility?: "public" | "unlisted" | "private"; title?: string } = {}) {
-  const id = await withDb(env, async (db) => {
-    const [row] = await db
-      .insert(videos)
-      .values({
-        creatorId,
-        title: opts.title ?? "Moderated video",
-        description: "a video for moderation",
-        visibility: opts.visibility ?? "public",
-        status: "ready",
-        playable: true,
-        progress: 100,
-        durationSeconds: 10,
-        width: 640,
-        height: 360,
-        publishedAt: new Date(),
-        masterKey: "",
-      })
-      .returning();
-    return row!.id;
-  });
-  await env.MEDIA.put(mediaKeys(id).master, "#EXTM3U\n");
-  if (opts.visibility === "private") await env.MEDIA.put(mediaKeys(id).privateMarker, "");
-  return id;
-}
-
-const seedComment = (videoId: string, authorId: string, body = "a reported comment") =>
-  withDb(env, async (db) => (await db.insert(comments).values({ videoId, authorId, body }).returning())[0]!.id);
 
 const report = (as: Account | undefined, json: unknown, extra: RequestOptions = {}) => api.request<{ id: string }>("/api/reports", { method: "POST", as, json, ...extra });
 const resolve = (as: Account, reportId: string, action: string) =>

@@ -1,11 +1,14 @@
-// Login and sign-up rate limits (RateLimiter and LoginGuard Durable Objects). Every test uses fresh addresses
-// (cf-connecting-ip) and emails so that tests never share a counter.
+// Rate limits (RateLimiter and LoginGuard Durable Objects): login and sign-up, and the signed-in
+// actions limited per account and per address (comments, likes, reports, follows here; uploads in
+// videos.test.ts, where storage is down so that an allowed create is a 503). Every test uses fresh
+// addresses (cf-connecting-ip) and emails so that tests never share a counter.
 import { SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { LOGIN_GUARD, unknownDeviceDelayMs } from "#worker/auth/login-guard.ts";
 import { DEVICE_COOKIE } from "#worker/auth/login-throttle.ts";
-import { RATE_LIMITS } from "#worker/auth/rate-limits.ts";
-import { DEFAULT_PASSWORD, cookieAttributes, createApiClient, randomAddress, randomEmail } from "../support/api-client.ts";
+import { ACCOUNT_ACTION_LIMITS, RATE_LIMITS, type AccountAction } from "#worker/auth/rate-limits.ts";
+import { DEFAULT_PASSWORD, cookieAttributes, createApiClient, randomAddress, randomEmail, type Account } from "../support/api-client.ts";
+import { seedVideo } from "./support/seed-video.ts";
 
 const api = createApiClient(SELF);
 
@@ -128,4 +131,58 @@ describe("sign-up rate limit", () => {
     expect429(await signUp(), windowSeconds);
     expect((await api.request("/api/auth/signup", { method: "POST", json: { email: randomEmail(), password: DEFAULT_PASSWORD } })).status).toBe(201);
   });
+});
+
+describe("signed-in actions: limited per account and per address", () => {
+  it("uploads, comments, likes, reports and follows each have both rules", () => {
+    expect(Object.keys(ACCOUNT_ACTION_LIMITS).sort()).toEqual(["comments", "follows", "likes", "reports", "uploads"]);
+    for (const [perAccount, perAddress] of Object.values(ACCOUNT_ACTION_LIMITS)) {
+      expect(perAccount.name).toMatch(/:account$/);
+      expect(perAddress.name).toMatch(/:ip$/);
+      expect(perAddress.limit).toBeGreaterThan(perAccount.limit);
+    }
+  });
+
+  type Target = { videoId: string; creatorId: string };
+  type Sent = { status: number; headers: Headers; body: unknown };
+  // One request of each action (the i-th by that account: likes and follows toggle) and what an allowed one answers.
+  const actions: Record<Exclude<AccountAction, "uploads">, { send: (as: Account, ip: string, i: number, t: Target) => Promise<Sent>; ok: number[] }> = {
+    comments: { send: (as, ip, i, t) => api.request(`/api/videos/${t.videoId}/comments`, { method: "POST", as, ip, json: { body: `comment ${i}` } }), ok: [201] },
+    likes: { send: (as, ip, i, t) => api.request(`/api/videos/${t.videoId}/like`, { method: i % 2 ? "DELETE" : "PUT", as, ip }), ok: [204] },
+    // A repeated report answers 200 with the first one's id, and still counts.
+    reports: { send: (as, ip, _i, t) => api.request("/api/reports", { method: "POST", as, ip, json: { target: { kind: "video", id: t.videoId }, reason: "spam" } }), ok: [200, 201] },
+    follows: { send: (as, ip, i, t) => api.request(`/api/creators/${t.creatorId}/follow`, { method: i % 2 ? "DELETE" : "PUT", as, ip }), ok: [204] },
+  };
+
+  let target: Target;
+  beforeAll(async () => {
+    const owner = await api.signUpCreator("Rate-limited channel");
+    target = { videoId: await seedVideo(owner.creatorId!), creatorId: owner.creatorId! };
+  });
+
+  for (const [name, action] of Object.entries(actions) as [keyof typeof actions, (typeof actions)[keyof typeof actions]][]) {
+    const [perAccount, perAddress] = ACCOUNT_ACTION_LIMITS[name];
+
+    it(`${name} per account: request N+1 by one account is 429 from any address; other accounts are unaffected`, async () => {
+      const account = await api.signUp();
+      for (let i = 0; i < perAccount.limit; i++) expect(action.ok, `${name} #${i}`).toContain((await action.send(account, randomAddress(), i, target)).status);
+      expect429(await action.send(account, randomAddress(), perAccount.limit, target), perAccount.windowSeconds);
+      expect(action.ok).toContain((await action.send(await api.signUp(), randomAddress(), 0, target)).status);
+    });
+
+    it(`${name} per address: request N+1 from one address (any of one IPv6 /64) is 429 across accounts; other addresses are unaffected`, async () => {
+      const prefix = randomAddress().split(":").slice(0, 4).join(":");
+      const inPrefix = (i: number) => `${prefix}::${(i + 1).toString(16)}`;
+      // Enough accounts that none reaches its own limit first.
+      const accounts = await Promise.all(Array.from({ length: Math.ceil(perAddress.limit / perAccount.limit) }, () => api.signUp()));
+      for (let i = 0; i < perAddress.limit; i++) {
+        const by = Math.floor(i / perAccount.limit);
+        expect(action.ok, `${name} #${i}`).toContain((await action.send(accounts[by]!, inPrefix(i), i % perAccount.limit, target)).status);
+      }
+      const fresh = await api.signUp();
+      expect429(await action.send(fresh, inPrefix(perAddress.limit), 0, target), perAddress.windowSeconds);
+      // The same fresh account from another address is served.
+      expect(action.ok).toContain((await action.send(fresh, randomAddress(), 0, target)).status);
+    }, 120_000);
+  }
 });

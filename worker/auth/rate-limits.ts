@@ -1,7 +1,9 @@
-// Rate limits (credential endpoints, view reports, upload creation, comments and likes), in one place as data. Each rule counts attempts per
-// key in a fixed window held by one RateLimiter Durable Object per (rule, key).
+// Rate limits (credential endpoints, view reports, upload creation, comments, likes, reports and
+// follows), in one place as data. Each rule counts attempts per key in a fixed window held by one
+// RateLimiter Durable Object per (rule, key).
 import type { Context } from "hono";
 import type { AppEnv } from "../context.ts";
+import { addressBucket } from "../http/address-bucket.ts";
 import { Problem } from "../http/problem.ts";
 import type { RateDecision } from "./rate-limiter.ts";
 
@@ -32,7 +34,22 @@ export const RATE_LIMITS = {
   reportsPerAccount: { name: "reports:account", limit: 20, windowSeconds: 3600 },
   /** Reports filed from one address, across accounts. */
   reportsPerAddress: { name: "reports:ip", limit: 60, windowSeconds: 3600 },
+  /** Follow and unfollow clicks by one account (each moves a counter and the follower's feed). */
+  followsPerAccount: { name: "follows:account", limit: 30, windowSeconds: 60 },
+  /** Follow and unfollow clicks from one address, across accounts. */
+  followsPerAddress: { name: "follows:ip", limit: 100, windowSeconds: 60 },
 } as const satisfies Record<string, RateRule>;
+
+/** Signed-in actions limited both per account and per address: [per account, per address]. */
+export const ACCOUNT_ACTION_LIMITS = {
+  uploads: [RATE_LIMITS.uploadsPerAccount, RATE_LIMITS.uploadsPerAddress],
+  comments: [RATE_LIMITS.commentsPerAccount, RATE_LIMITS.commentsPerAddress],
+  likes: [RATE_LIMITS.likesPerAccount, RATE_LIMITS.likesPerAddress],
+  reports: [RATE_LIMITS.reportsPerAccount, RATE_LIMITS.reportsPerAddress],
+  follows: [RATE_LIMITS.followsPerAccount, RATE_LIMITS.followsPerAddress],
+} as const satisfies Record<string, readonly [RateRule, RateRule]>;
+
+export type AccountAction = keyof typeof ACCOUNT_ACTION_LIMITS;
 
 /** The client address as Cloudflare reports it; never taken from X-Forwarded-For. */
 export const clientAddress = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip")?.trim() || "unknown";
@@ -55,4 +72,16 @@ export async function enforceRateLimits(env: Env, checks: [RateRule, string][]):
     detail: `Too many attempts. Try again in ${retryAfter} second${retryAfter === 1 ? "" : "s"}.`,
     headers: { "retry-after": String(retryAfter) },
   });
+}
+
+/**
+ * Counts one `action` by the signed-in user against both its rules: per account, and per address
+ * (one subscriber's bucket: an IPv6 /64 counts as one address). Throws 429 when either is over.
+ */
+export async function limitAccountAction(c: Context<AppEnv>, action: AccountAction, userId: string): Promise<void> {
+  const [perAccount, perAddress] = ACCOUNT_ACTION_LIMITS[action];
+  await enforceRateLimits(c.env, [
+    [perAccount, userId],
+    [perAddress, addressBucket(clientAddress(c))],
+  ]);
 }

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { commentSorts, createCommentSchema, updateCommentSchema, type Comment } from "#contract/api.ts";
 import type { AppEnv } from "../context.ts";
 import { requireUser } from "../auth/guards.ts";
-import { RATE_LIMITS, clientAddress, enforceRateLimits } from "../auth/rate-limits.ts";
+import { limitAccountAction } from "../auth/rate-limits.ts";
 import { forbidden, notFound } from "../http/problem.ts";
 import { parseWith, readJson } from "../http/validate.ts";
 import { decodeCursor, encodeCursor, pageQuerySchema } from "../discovery/pagination.ts";
@@ -36,13 +36,6 @@ async function readCommentBody<T extends z.ZodType>(c: Context<AppEnv>, schema: 
   return parseWith(schema, await readJson(c, z.unknown()), 422);
 }
 
-async function limitWrites(c: Context<AppEnv>, userId: string) {
-  await enforceRateLimits(c.env, [
-    [RATE_LIMITS.commentsPerAccount, userId],
-    [RATE_LIMITS.commentsPerAddress, clientAddress(c)],
-  ]);
-}
-
 commentRoutes.get("/videos/:id/comments", async (c) => {
   const video = await visibleVideo(c, c.req.param("id"));
   const { sort, limit, cursor } = parseWith(listQuery, c.req.query());
@@ -68,7 +61,7 @@ commentRoutes.post("/videos/:id/comments", async (c) => {
   const user = requireUser(c);
   const video = await visibleVideo(c, c.req.param("id"));
   if (!video.commentsEnabled) throw forbidden("Comments are turned off for this video.");
-  await limitWrites(c, user.id);
+  await limitAccountAction(c, "comments", user.id);
   const input = await readCommentBody(c, createCommentSchema);
   let parentId: string | null = null;
   // Who hears of it: the author of the comment replied to, or the video's creator.
@@ -92,7 +85,7 @@ commentRoutes.patch("/comments/:id", async (c) => {
   const { comment } = await visibleComment(c, c.req.param("id"));
   if (comment.deletedAt || comment.removedAt) throw notFound("No such comment.");
   if (comment.authorId !== user.id) throw forbidden("Only the author can edit a comment.");
-  await limitWrites(c, user.id);
+  await limitAccountAction(c, "comments", user.id);
   const input = await readCommentBody(c, updateCommentSchema);
   if (!(await updateCommentBody(c.var.db, comment.id, input.body))) throw notFound("No such comment.");
   return c.json<Comment>(presentComment((await findComment(c.var.db, comment.id, user.id))!, true));

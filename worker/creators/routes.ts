@@ -3,6 +3,7 @@ import { Hono, type Context } from "hono";
 import { isForeignKeyViolation } from "#db/errors.ts";
 import type { AppEnv } from "../context.ts";
 import { isAdmin, requireUser } from "../auth/guards.ts";
+import { limitAccountAction } from "../auth/rate-limits.ts";
 import { forbidden, notFound, unprocessable } from "../http/problem.ts";
 import { parseWith, readJson } from "../http/validate.ts";
 import { listChannel } from "../discovery/list-queries.ts";
@@ -52,6 +53,7 @@ creatorRoutes.put("/:id/follow", async (c) => {
   if (creator.userId === user.id) {
     throw unprocessable("You cannot follow yourself.", [{ path: "id", message: "This is your own creator profile." }]);
   }
+  await limitAccountAction(c, "follows", user.id);
   try {
     await follow(c.var.db, user.id, id);
   } catch (err) {
@@ -67,6 +69,7 @@ creatorRoutes.delete("/:id/follow", async (c) => {
   const id = creatorId(c);
   const creator = await findCreatorById(c.var.db, id);
   if (!creator) throw notFound("No such creator.");
+  await limitAccountAction(c, "follows", user.id);
   await unfollow(c.var.db, user.id, id);
   return c.body(null, 204);
 });

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { createReportSchema, type ReportCreated } from "#contract/api.ts";
 import type { AppEnv } from "../context.ts";
 import { requireUser } from "../auth/guards.ts";
-import { RATE_LIMITS, clientAddress, enforceRateLimits } from "../auth/rate-limits.ts";
+import { limitAccountAction } from "../auth/rate-limits.ts";
 import { parseWith, readJson } from "../http/validate.ts";
 import { assertReportable } from "./report-targets.ts";
 import { fileReport } from "./report-queries.ts";
@@ -17,10 +17,7 @@ reportRoutes.post("/", async (c) => {
   // Text a person wrote: wrong or too long is 422 with `errors` (API.md "Additions").
   const input = parseWith(createReportSchema, await readJson(c, z.unknown()), 422);
   await assertReportable(c, input.target);
-  await enforceRateLimits(c.env, [
-    [RATE_LIMITS.reportsPerAccount, user.id],
-    [RATE_LIMITS.reportsPerAddress, clientAddress(c)],
-  ]);
+  await limitAccountAction(c, "reports", user.id);
   const { id, created } = await fileReport(c.var.db, {
     reporterId: user.id,
     targetKind: input.target.kind,
