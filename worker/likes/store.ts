@@ -1,6 +1,7 @@
 // Likes of videos and comments. The like row and the counter it feeds change in one statement:
 // the insert is ON CONFLICT DO NOTHING and the counter moves only by the rows actually inserted
 // or deleted, so repeated or concurrent PUT/DELETE can never make the count drift from the rows.
+// A comment is liked only while it is live (not deleted or removed), checked in the same statement.
 import { sql } from "drizzle-orm";
 import { commentLikes, comments, videoLikes, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
@@ -27,7 +28,8 @@ export async function unlikeVideo(db: Database, userId: string, videoId: string)
 export async function likeComment(db: Database, userId: string, commentId: string): Promise<void> {
   await db.execute(sql`
     with inserted as (
-      insert into ${commentLikes} (comment_id, user_id) values (${commentId}, ${userId})
+      insert into ${commentLikes} (comment_id, user_id)
+      select id, ${userId} from ${comments} where id = ${commentId} and deleted_at is null and removed_at is null
       on conflict do nothing
       returning comment_id
     )
