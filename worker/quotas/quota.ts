@@ -1,6 +1,8 @@
 // Creator quotas (API.md "Quotas"): storage (the declared sizes of the creator's videos) and
 // uploads in the last 24 h, against the per-user override or the default from wrangler.toml
-// [vars]. Read in one round trip; checked by POST /api/videos before storage is touched.
+// [vars]. Read in one round trip; checked by POST /api/videos before storage is touched, in the
+// same transaction as the insert and under a lock on the user (withinQuota), so concurrent
+// creates are checked one after another and cannot all pass.
 import { sql, type Column, type SQL } from "drizzle-orm";
 import type { Quota } from "#contract/quotas.ts";
 import type { Database } from "../db/connection.ts";
@@ -67,7 +69,7 @@ export function quotaFromRow(row: QuotaRow | undefined): QuotaState {
   };
 }
 
-export async function readQuota(db: Database, env: QuotaEnv, userId: string, creatorId: string): Promise<QuotaState> {
+export async function readQuota(db: Pick<Database, "execute">, env: QuotaEnv, userId: string, creatorId: string): Promise<QuotaState> {
   const result = await db.execute<QuotaRow>(quotaStatement(env, userId, creatorId));
   return quotaFromRow(result.rows[0]);
 }
@@ -75,7 +77,7 @@ export async function readQuota(db: Database, env: QuotaEnv, userId: string, cre
 export const publicQuota = ({ bytesUsed, bytesLimit, uploadsToday, uploadsPerDay }: QuotaState): Quota => ({ bytesUsed, bytesLimit, uploadsToday, uploadsPerDay });
 
 /** Refuses an upload of `size` bytes past either quota: 429 + Retry-After (daily), 413 (storage). */
-export async function assertUploadFits(db: Database, env: Pick<Env, "STORAGE_QUOTA_BYTES" | "DAILY_UPLOAD_QUOTA">, userId: string, creatorId: string, size: number): Promise<void> {
+async function assertUploadFits(db: Pick<Database, "execute">, env: QuotaEnv, userId: string, creatorId: string, size: number): Promise<void> {
   const quota = await readQuota(db, env, userId, creatorId);
   if (quota.retryAfterSeconds !== null) {
     throw new Problem({
@@ -91,4 +93,20 @@ export async function assertUploadFits(db: Database, env: Pick<Env, "STORAGE_QUO
       errors: [{ path: "size", message: "Over your storage quota." }],
     });
   }
+}
+
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/**
+ * Runs `create` (which inserts the video row) only if an upload of `size` bytes fits, in one
+ * transaction holding the user's row lock from the check to the commit: a concurrent create by
+ * the same user waits and then counts this one. FOR NO KEY UPDATE leaves the row's foreign-key
+ * users (the user's comments, likes, follows) unblocked.
+ */
+export async function withinQuota<T>(db: Database, env: QuotaEnv, who: { userId: string; creatorId: string }, size: number, create: (tx: Transaction) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select 1 from users where id = ${who.userId} for no key update`);
+    await assertUploadFits(tx, env, who.userId, who.creatorId, size);
+    return create(tx);
+  });
 }

@@ -35,7 +35,7 @@ export async function findVideosByIds(db: Database, ids: string[]): Promise<Vide
 }
 
 export async function insertUploadingVideo(
-  db: Database,
+  db: Pick<Database, "insert">,
   values: {
     creatorId: string;
     title: string;

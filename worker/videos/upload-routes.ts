@@ -16,8 +16,7 @@ import {
 import { mediaKeys, sourceKey } from "#contract/media-layout.ts";
 import type { AppEnv } from "../context.ts";
 import { requireUser } from "../auth/guards.ts";
-import { RATE_LIMITS, clientAddress, enforceRateLimits } from "../auth/rate-limits.ts";
-import { addressBucket } from "../http/address-bucket.ts";
+import { limitAccountAction } from "../auth/rate-limits.ts";
 import { Problem, forbidden, notFound } from "../http/problem.ts";
 import { readJson } from "../http/validate.ts";
 import {
@@ -43,7 +42,7 @@ import {
   type VideoWithCreator,
 } from "./queries.ts";
 import { markSweepWork } from "../sweeps/work-marker.ts";
-import { assertUploadFits } from "../quotas/quota.ts";
+import { withinQuota } from "../quotas/quota.ts";
 
 export const uploadRoutes = new Hono<AppEnv>();
 
@@ -80,26 +79,24 @@ uploadRoutes.post("/", async (c) => {
   }
   const creator = await findCreatorByUserId(c.var.db, user.id);
   if (!creator) throw forbidden("Only creators can upload videos. Become a creator first.");
-  // Quotas (API.md "Quotas"): 429 past the daily count, 413 past storage, before storage is touched.
-  await assertUploadFits(c.var.db, c.env, user.id, creator.id, input.size);
-  // Each upload opens a multipart upload in storage: bound how fast one account or address can.
-  await enforceRateLimits(c.env, [
-    [RATE_LIMITS.uploadsPerAccount, user.id],
-    [RATE_LIMITS.uploadsPerAddress, addressBucket(clientAddress(c))],
-  ]);
-
   const partSize = partSizeFor(input.size);
-  // Before the row exists, so no sweep can miss it (worker/sweeps/work-marker.ts).
-  await markSweepWork(c.env.MEDIA);
-  const row = await insertUploadingVideo(c.var.db, {
-    creatorId: creator.id,
-    title: input.title,
-    description: input.description,
-    visibility: input.visibility,
-    filename: input.filename,
-    contentType: input.contentType,
-    sourceSize: input.size,
-    partSize,
+  // Quotas (API.md "Quotas"): 429 past the daily count, 413 past storage, before storage is
+  // touched; checked and inserted atomically per user (withinQuota).
+  const row = await withinQuota(c.var.db, c.env, { userId: user.id, creatorId: creator.id }, input.size, async (tx) => {
+    // Each upload opens a multipart upload in storage: bound how fast one account or address can.
+    await limitAccountAction(c, "uploads", user.id);
+    // Before the row exists, so no sweep can miss it (worker/sweeps/work-marker.ts).
+    await markSweepWork(c.env.MEDIA);
+    return insertUploadingVideo(tx, {
+      creatorId: creator.id,
+      title: input.title,
+      description: input.description,
+      visibility: input.visibility,
+      filename: input.filename,
+      contentType: input.contentType,
+      sourceSize: input.size,
+      partSize,
+    });
   });
   let uploadId: string;
   try {
