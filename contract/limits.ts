@@ -46,8 +46,12 @@ export type ReportStatus = (typeof reportStatuses)[number];
 /** What an admin does with the open reports on a target. */
 export const resolveActions = ["dismiss", "remove", "suspend-creator"] as const;
 export type ResolveAction = (typeof resolveActions)[number];
-/** Every action the moderation log records (resolutions and their reversals). */
-export const moderationActions = ["dismiss", "remove", "suspend-creator", "unremove", "unsuspend", "reopen"] as const;
+/**
+ * Every action the moderation log records: resolutions, their reversals, and an admin's change of a
+ * user's quota ("set-quota", target kind "creator" with the user's id, old → new in the note).
+ * Stored as text without a check constraint: adding a value needs no migration.
+ */
+export const moderationActions = ["dismiss", "remove", "suspend-creator", "unremove", "unsuspend", "reopen", "set-quota"] as const;
 export type ModerationAction = (typeof moderationActions)[number];
 /** A report's optional detail: plain text, trimmed. */
 export const REPORT_DETAIL_MAX = 1000;

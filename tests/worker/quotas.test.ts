@@ -1,15 +1,20 @@
 // Creator quotas (API.md "Quotas"): GET /api/me carries them for creators; POST /api/videos past
 // the daily count is 429 with Retry-After (until the upload that must leave the 24 h window
 // does), past storage 413, both before any row or storage upload exists; the admin override
-// route's authorisation table and hostile bodies. Real Postgres, real workerd. S3_ENDPOINT points
+// route's authorisation table, hostile bodies and its moderation-log entry; concurrent creates
+// cannot overrun a quota (the check and the insert are atomic per user). Real Postgres, real workerd. S3_ENDPOINT points
 // at a closed port in this suite, so an upload that passes the quotas reaches storage and is 503:
 // a 429 or 413 here proves the refusal came before storage was touched.
 import { env, SELF } from "cloudflare:test";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ModerationLogEntry, Page } from "#contract/api.ts";
 import type { MeWithQuota } from "#contract/quotas.ts";
 import { users, videos } from "#db/schema.ts";
 import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
+import { Problem as ProblemError } from "#worker/http/problem.ts";
+import { withinQuota } from "#worker/quotas/quota.ts";
+import { insertUploadingVideo } from "#worker/videos/queries.ts";
 import { createApiClient, makeAdmin, type Account, type Problem } from "../support/api-client.ts";
 
 const api = createApiClient(SELF);
@@ -130,7 +135,71 @@ describe("POST /api/videos past a quota", () => {
   });
 });
 
+describe("concurrent creates", () => {
+  // Through withinQuota itself on ten connections of their own: over HTTP an allowed create fails
+  // at storage here (it is down in this suite) and deletes its row, which would free the room again.
+  async function race(creator: Account, size: number) {
+    const handles = Array.from({ length: 10 }, () => openDatabase(env));
+    try {
+      const who = { userId: creator.user.id, creatorId: creator.creatorId! };
+      const outcomes = await Promise.allSettled(
+        handles.map(({ db }, i) =>
+          withinQuota(db, env, who, size, (tx) =>
+            insertUploadingVideo(tx, { creatorId: who.creatorId, title: `racer ${i}`, description: "", visibility: "public", filename: "r.mp4", contentType: "video/mp4", sourceSize: size, partSize: size }),
+          ),
+        ),
+      );
+      const refusals = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason instanceof ProblemError ? o.reason.init.status : String(o.reason)] : []));
+      return { created: outcomes.length - refusals.length, refusals };
+    } finally {
+      await Promise.all(handles.map((h) => h.close()));
+    }
+  }
+
+  it("ten at once with room for three in the daily count: exactly three rows, seven 429s", async () => {
+    const creator = await api.signUpCreator();
+    expect((await setQuota(admin, creator.user.id, { uploadsPerDay: 5 })).status).toBe(204);
+    await seedUpload(creator.creatorId!);
+    await seedUpload(creator.creatorId!);
+    const { created, refusals } = await race(creator, 1_000);
+    expect(created).toBe(3);
+    expect(refusals).toEqual(Array(7).fill(429));
+    expect(await videoCount(creator.creatorId!)).toBe(5);
+  });
+
+  it("ten at once with storage for three: exactly three rows, seven 413s", async () => {
+    const creator = await api.signUpCreator();
+    expect((await setQuota(admin, creator.user.id, { storageBytes: 3_500_000 })).status).toBe(204);
+    const { created, refusals } = await race(creator, 1_000_000);
+    expect(created).toBe(3);
+    expect(refusals).toEqual(Array(7).fill(413));
+    expect((await me(creator)).quota).toMatchObject({ bytesUsed: 3_000_000, uploadsToday: 3 });
+  });
+});
+
 describe("PATCH /api/admin/users/:id/quota", () => {
+  it("each change is in the moderation log: the admin, the time, the user, old → new; refusals log nothing", async () => {
+    const target = await api.signUpCreator();
+    const entriesFor = async () =>
+      (await api.request<Page<ModerationLogEntry>>("/api/admin/moderation-log?limit=100", { as: admin })).body.items.filter((e) => e.target.id === target.user.id);
+    const before = Date.now();
+    expect((await setQuota(admin, target.user.id, { uploadsPerDay: 5 })).status).toBe(204);
+    expect((await setQuota(admin, target.user.id, { storageBytes: 1000, uploadsPerDay: null })).status).toBe(204);
+    // Refused attempts change and log nothing.
+    expect((await setQuota(target, target.user.id, { uploadsPerDay: 500 })).status).toBe(403);
+    expect((await setQuota(admin, target.user.id, { uploadsPerDay: -1 })).status).toBe(400);
+    const [second, first] = await entriesFor();
+    expect(await entriesFor()).toHaveLength(2);
+    const common = { action: "set-quota", target: { kind: "creator", id: target.user.id }, admin: { id: admin.user.id, email: admin.email }, reportId: null, reversible: false };
+    expect(first).toMatchObject({ ...common, note: `uploadsPerDay: default (20) → 5` });
+    expect(second).toMatchObject({ ...common, note: `storageBytes: default (${50 * GiB}) → 1000; uploadsPerDay: 5 → default (20)` });
+    for (const entry of [first!, second!]) {
+      expect(Date.parse(entry.createdAt)).toBeGreaterThanOrEqual(before - 60_000);
+      expect(Date.parse(entry.createdAt)).toBeLessThanOrEqual(Date.now() + 60_000);
+    }
+  });
+
+
   it("authorisation: anonymous 401, viewer 403, other creator 403, the user themself 403, admin 204", async () => {
     const [owner, viewer, other] = await Promise.all([api.signUpCreator(), api.signUp(), api.signUpCreator()]);
     const body = { uploadsPerDay: 5 };

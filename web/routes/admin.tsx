@@ -156,6 +156,7 @@ const ACTIONS: Record<ModerationLogEntry["action"], string> = {
   unremove: "Restored",
   unsuspend: "Unsuspended account",
   reopen: "Reopened reports on",
+  "set-quota": "Changed the quota of",
 };
 
 function reverseIntent(entry: ModerationLogEntry): string | null {
@@ -198,7 +199,8 @@ export default function Admin({ loaderData }: Route.ComponentProps) {
               return (
                 <li key={entry.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm">
                   <span className="break-all">
-                    {what} · {entry.admin?.email ?? "a former admin"} · <time dateTime={entry.createdAt}>{formatDate(entry.createdAt)}</time>
+                    {what}
+                    {entry.note && ` (${entry.note})`} · {entry.admin?.email ?? "a former admin"} · <time dateTime={entry.createdAt}>{formatDate(entry.createdAt)}</time>
                   </span>
                   {reverse && (
                     <ActionButton intent={reverse} id={entry.target.id} name={what}>
