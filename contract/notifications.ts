@@ -23,8 +23,8 @@ export type Notification = {
   createdAt: string;
   read: boolean;
   video?: { id: string; title: string };
-  /** comment and reply: the new comment (an excerpt of its text). */
-  comment?: { id: string; body: string };
+  /** comment and reply: the new comment (an excerpt of its text); a reply names its thread's top-level comment. */
+  comment?: { id: string; body: string; parentId?: string };
   /** Who did it: the creator (new-video) or the commenter. */
   actor?: { id: string; displayName: string };
 };

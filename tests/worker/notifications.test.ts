@@ -132,7 +132,9 @@ describe("comments and replies", () => {
     });
     expect(first!.actor!.displayName).not.toContain("@");
     expect(Date.parse(first!.createdAt)).not.toBeNaN();
-    expect(thirdReply).toMatchObject({ kind: "reply", actor: { id: third.user.id }, comment: { body: "Agreed" } });
+    // A reply names its thread's top-level comment (a reply to a reply joins that thread); a comment has none.
+    expect(thirdReply).toMatchObject({ kind: "reply", actor: { id: third.user.id }, comment: { body: "Agreed", parentId: comment.body.id } });
+    expect(first!.comment!.parentId).toBeUndefined();
 
     const forViewer = await list(viewer);
     expect(forViewer.body.items).toHaveLength(1);

@@ -10,7 +10,9 @@ export function presentNotification(row: NotificationRow): Notification {
     createdAt: row.created_at,
     read: row.read,
     ...(row.video_id ? { video: { id: row.video_id, title: row.video_title ?? "" } } : {}),
-    ...(row.comment_id ? { comment: { id: row.comment_id, body: row.comment_body ?? "" } } : {}),
+    ...(row.comment_id
+      ? { comment: { id: row.comment_id, body: row.comment_body ?? "", ...(row.comment_parent_id ? { parentId: row.comment_parent_id } : {}) } }
+      : {}),
     ...(row.actor_id ? { actor: { id: row.actor_id, displayName: row.actor_name ?? anonymousLabel(row.actor_id) } } : {}),
   };
 }

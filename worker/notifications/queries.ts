@@ -16,6 +16,7 @@ export type NotificationRow = {
   video_title: string | null;
   comment_id: string | null;
   comment_body: string | null;
+  comment_parent_id: string | null;
   actor_id: string | null;
   actor_name: string | null;
 };
@@ -40,7 +41,7 @@ export async function listNotifications(db: Database, userId: string, after: { t
            to_char(n.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
            to_char(n.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as sort_time,
            v.id as video_id, v.title as video_title,
-           cm.id as comment_id, left(cm.body, ${NOTIFICATION_EXCERPT_MAX}) as comment_body,
+           cm.id as comment_id, left(cm.body, ${NOTIFICATION_EXCERPT_MAX}) as comment_body, cm.parent_id as comment_parent_id,
            n.actor_id, ac.display_name as actor_name
     ${FROM}
     left join creators ac on ac.user_id = n.actor_id

@@ -1,18 +1,18 @@
 // Comments under the player: a form (a fetcher with JavaScript, a plain POST to the page's action
-// without), the newest top-level comments with like buttons, and delete for those allowed.
+// without), the newest top-level comments, each a thread with its replies and a reply form.
 import { useEffect, useRef } from "react";
 import { Link, useFetcher, useLocation } from "react-router";
 import { COMMENT_MAX } from "#contract/limits.ts";
-import { formatDate } from "../../lib/format";
 import type { ActionResult, Comment } from "../../lib/types";
-import { LikeButton } from "./LikeButton";
-import { ReportButton } from "./ReportButton";
+import type { CommentViewer } from "./CommentCard";
+import { CommentThread } from "./CommentThread";
 
-type Props = {
+type Props = CommentViewer & {
+  videoId: string;
   comments: Comment[];
   enabled: boolean;
-  me: { userId: string; isAdmin: boolean } | null;
-  ownsVideo: boolean;
+  /** The open thread (?thread=) and its replies. */
+  thread: { id: string; replies: Comment[] } | null;
 };
 
 function CommentForm() {
@@ -51,20 +51,7 @@ function CommentForm() {
   );
 }
 
-function DeleteButton({ id }: { id: string }) {
-  const fetcher = useFetcher<ActionResult>();
-  return (
-    <fetcher.Form method="post">
-      <input type="hidden" name="intent" value="delete-comment" />
-      <input type="hidden" name="commentId" value={id} />
-      <button type="submit" className="text-sm text-neutral-300 underline hover:text-white">
-        Delete
-      </button>
-    </fetcher.Form>
-  );
-}
-
-export function Comments({ comments, enabled, me, ownsVideo }: Props) {
+export function Comments({ videoId, comments, enabled, me, ownsVideo, thread }: Props) {
   const location = useLocation();
   return (
     <section aria-labelledby="comments-heading" className="mt-6">
@@ -84,22 +71,7 @@ export function Comments({ comments, enabled, me, ownsVideo }: Props) {
       )}
       <ul className="mt-4 space-y-4" data-testid="comments">
         {comments.map((c) => (
-          <li key={c.id} className="rounded-lg bg-neutral-900 p-3" data-testid="comment">
-            <p className="text-sm text-neutral-300">
-              <span className="font-medium text-white">{c.deleted ? "Deleted comment" : c.author.displayName}</span> ·{" "}
-              <time dateTime={c.createdAt}>{formatDate(c.createdAt)}</time>
-              {c.editedAt && " · edited"}
-              {c.replyCount > 0 && ` · ${c.replyCount} ${c.replyCount === 1 ? "reply" : "replies"}`}
-            </p>
-            {!c.deleted && <p className="mt-1 whitespace-pre-wrap break-words">{c.body}</p>}
-            {!c.deleted && (
-              <div className="mt-2 flex items-center gap-4">
-                <LikeButton target="comment" id={c.id} liked={!!c.liked} count={c.likeCount} label={`comment by ${c.author.displayName}`} signedIn={!!me} />
-                {me && (c.author.id === me.userId || ownsVideo || me.isAdmin) && <DeleteButton id={c.id} />}
-                {me && c.author.id !== me.userId && <ReportButton kind="comment" id={c.id} label={`comment by ${c.author.displayName}`} />}
-              </div>
-            )}
-          </li>
+          <CommentThread key={c.id} videoId={videoId} comment={c} viewer={{ me, ownsVideo }} enabled={enabled} replies={thread?.id === c.id ? thread.replies : null} />
         ))}
       </ul>
       {comments.length === 0 && <p className="mt-2 text-sm text-neutral-300">No comments yet.</p>}
