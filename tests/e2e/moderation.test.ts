@@ -66,7 +66,7 @@ describe("moderation in the browser", () => {
       await signUpInBrowser(viewerPage, { role: "viewer" });
       await viewerPage.goto(`/watch/${videoId}`, { waitUntil: "domcontentloaded" });
       const comment = viewerPage.getByTestId("comment").filter({ hasText: rude });
-      await comment.locator("summary").click();
+      await comment.locator("summary", { hasText: "Report" }).click();
       await comment.getByLabel("Harassment or hate").check();
       await comment.getByLabel("Details (optional)").fill("insults everyone");
       await comment.getByRole("button", { name: "Send report" }).click();

@@ -15,6 +15,7 @@ import { formatDate, formatViews } from "../lib/format";
 import type { Comment, Creator, Page, Video } from "../lib/types";
 import { useVideoStatus } from "../lib/use-video-status";
 import type { loader as rootLoader } from "../root";
+import { commentIdParam } from "#contract/api.ts";
 import { parseStartTime } from "#contract/playback-extras.ts";
 import { ChapterList } from "../components/watch/ChapterList";
 import { ShareDialog } from "../components/watch/ShareDialog";
@@ -26,21 +27,26 @@ prefetchHls();
 export async function loader({ params, context, request }: Route.LoaderArgs) {
   const video = await loadJson<Video>(context, `/api/videos/${encodeURIComponent(params.videoId)}`);
   const call = api(context);
-  const [creatorRes, moreRes, commentsRes] = await Promise.all([
+  const url = new URL(request.url);
+  // The open thread (?thread=): its replies come with the page, so it reads without JavaScript.
+  const threadId = commentIdParam.safeParse(url.searchParams.get("thread")).data ?? null;
+  const [creatorRes, moreRes, commentsRes, repliesRes] = await Promise.all([
     call(`/api/creators/${video.creator.id}`),
     call(`/api/creators/${video.creator.id}/videos?limit=9`),
     call(`/api/videos/${video.id}/comments?limit=20`),
+    threadId ? call(`/api/comments/${threadId}/replies?limit=100`) : null,
   ]);
   const comments = commentsRes.ok ? ((await commentsRes.json()) as Page<Comment>).items : [];
+  const thread = threadId && repliesRes?.ok ? { id: threadId, replies: ((await repliesRes.json()) as Page<Comment>).items } : null;
   const creator = creatorRes.ok ? ((await creatorRes.json()) as Creator) : null;
   const more = moreRes.ok ? ((await moreRes.json()) as Page<Video>).items.filter((v) => v.id !== video.id && v.visibility === "public" && v.playable) : [];
-  const url = new URL(request.url);
   const t = parseStartTime(url.searchParams.get("t"));
   return {
     video,
     creator,
     more: more.slice(0, 8),
     comments,
+    thread,
     pageUrl: url.origin + `/watch/${video.id}`,
     autoplay: url.searchParams.get("autoplay") !== "0",
     startAt: t ?? undefined,
@@ -197,7 +203,9 @@ export default function Watch({ loaderData }: Route.ComponentProps) {
             </dl>
           </details>
           <Comments
+            videoId={video.id}
             comments={comments}
+            thread={loaderData.thread}
             enabled={loaderData.video.commentsEnabled}
             me={me ? { userId: me.user.id, isAdmin: me.user.role === "admin" } : null}
             ownsVideo={own}

@@ -26,7 +26,7 @@ function ReplyForm({ videoId, parent }: { videoId: string; parent: Comment }) {
     }
   }, [navigation.state, result]);
   return (
-    <details ref={disclosure} className="text-sm" open={error ? true : undefined}>
+    <details ref={disclosure} className="text-sm open:basis-full" open={error ? true : undefined}>
       <summary className="w-fit cursor-pointer rounded text-neutral-300 underline hover:text-white">
         Reply<span className="sr-only"> to {parent.author.displayName}</span>
       </summary>

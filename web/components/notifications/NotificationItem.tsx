@@ -2,12 +2,15 @@
 // in words ("Unread") as well as by colour, with a plain form button to mark just that one read.
 import { Form, Link } from "react-router";
 import type { Notification } from "#contract/notifications.ts";
+import { commentHref } from "../../lib/comment-links";
 import { timeAgo } from "../../lib/format";
 
 function Sentence({ n }: { n: Notification }) {
   const who = <span className="font-semibold">{n.actor?.displayName ?? "Someone"}</span>;
+  // A comment or reply links to itself on the watch page (a reply with its thread open), where the
+  // creator can answer it.
   const video = n.video ? (
-    <Link to={`/watch/${n.video.id}`} className="underline">
+    <Link to={commentHref(n.video.id, n.comment ? { thread: n.comment.parentId, comment: n.comment.id } : {})} className="underline">
       {n.video.title}
     </Link>
   ) : (
