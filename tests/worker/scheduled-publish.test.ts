@@ -15,6 +15,7 @@ import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
 import { planFanOut, runFanOutBatch } from "#worker/notifications/fan-out.ts";
 import { createApiClient, makeAdmin, type Account } from "../support/api-client.ts";
 import { flipPlayable, plannedVideo } from "./support/planned-video.ts";
+import { waitFor } from "./support/wait-for.ts";
 
 const ORIGIN = "http://example.com";
 const api = createApiClient(SELF);
@@ -69,15 +70,6 @@ const newVideoNotifications = async (id: string) =>
       from notifications n join videos v on v.id = n.video_id
       where n.video_id = ${id} and n.kind = 'new-video'`)
   ).rows[0]!;
-
-async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** Where the video shows up: every public list, the counts, and its own link. */
 async function presence(id: string, title: string) {
