@@ -20,6 +20,12 @@ export const videoIdParam = z.uuid();
 const title = z.string().trim().min(1, "Give the video a title.").max(TITLE_MAX, `Titles are at most ${TITLE_MAX} characters.`);
 const description = z.string().max(DESCRIPTION_MAX, `Descriptions are at most ${DESCRIPTION_MAX.toLocaleString("en-US")} characters.`);
 const etag = z.string().min(1).max(200);
+/**
+ * An instant with its offset ("2026-12-05T14:30:00+01:00" or "…Z"); null clears the schedule.
+ * Whether it is ahead and within PUBLISH_AT_MAX_DAYS is checked against the clock (422,
+ * ./schedule.ts); only public videos can carry one.
+ */
+const publishAt = z.iso.datetime({ offset: true, error: "An ISO 8601 date and time with its offset, e.g. 2026-12-05T14:30:00+01:00." }).nullable();
 
 export const createVideoSchema = z.strictObject({
   title,
@@ -31,6 +37,7 @@ export const createVideoSchema = z.strictObject({
     .string()
     .max(100)
     .regex(/^video\/[A-Za-z0-9.+-]+$/, "Only video files can be uploaded (a video/* content type)."),
+  publishAt: publishAt.optional(),
 });
 
 /**
@@ -51,6 +58,7 @@ export const updateVideoSchema = z
     description: description.optional(),
     visibility: z.enum(visibilities).optional(),
     commentsEnabled: z.boolean().optional(),
+    publishAt: publishAt.optional(),
   })
   .refine((v) => Object.keys(v).length > 0, "Send at least one field to change.");
 
@@ -104,6 +112,11 @@ export type Video = {
   /** Parsed from the description (contract/chapters.ts); [] when it has none. */
   chapters: Chapter[];
   createdAt: string;
+  /**
+   * Scheduled publishing (./schedule.ts): while this is ahead, a public video plays by its link
+   * but is in no list and has notified nobody. Null when it was never scheduled.
+   */
+  publishAt: string | null;
   creator: { id: string; displayName: string };
   /**
    * `hls` is the master playlist URL (signed for private videos); `thumbnails` are the generated

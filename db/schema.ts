@@ -135,7 +135,8 @@ export const videos = pgTable(
     storyboardKey: text("storyboard_key"),
     thumbnailKeys: jsonb("thumbnail_keys").$type<string[]>(),
     renditions: jsonb("renditions").$type<Rendition[]>(),
-    // When the video first became listable (playable); lists sort by it.
+    // When the video is listed from: when it first became playable, or its publishAt if later
+    // (worker/videos/schedule.ts); lists sort by it and show it only once it has come.
     publishedAt: timestamp("published_at", { withTimezone: true, mode: "date" }),
     readyAt: timestamp("ready_at", { withTimezone: true, mode: "date" }),
     createdAt: createdAt(),

@@ -3,7 +3,7 @@
 // deleted stops being served at once here and, anywhere, once a copy is older than the TTL; with
 // the database down, cached public pages keep being served and the rest answers 503.
 import { env, createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { videos } from "#db/schema.ts";
 import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
@@ -183,6 +183,27 @@ describe("a video that stops being public stops being served from the cache", ()
     await ageCopy(`/api/videos/${other}`, FRESH_SECONDS + 1);
     expect((await api.request(`/api/videos/${other}`)).headers.get("x-cache")).toBe("STALE");
     expect((await api.request(`/api/videos/${other}`)).status).toBe(404);
+  });
+
+  it("a scheduled video reaches cached lists within the TTL after its publishAt, with no write to purge them", async () => {
+    const id = await seedPublicVideo("Scheduled heron video");
+    const later = new Date(Date.now() + 3_600_000);
+    await handle.db.update(videos).set({ publishAt: later, publishedAt: later }).where(eq(videos.id, id));
+    const path = "/api/videos?sort=latest";
+    const before = await api.request(path);
+    expect(before.headers.get("x-cache")).toBe("MISS");
+    expect(listIds(before.body)).not.toContain(id);
+    // Its time comes: no request changed anything, so nothing purged the copy, which says "not yet"…
+    await handle.db.execute(sql`update videos set publish_at = now() - interval '1 second', published_at = now() - interval '1 second' where id = ${id}`);
+    const cached = await api.request(path);
+    expect(cached.headers.get("x-cache")).toBe("HIT");
+    expect(listIds(cached.body)).not.toContain(id);
+    // …until it is FRESH_SECONDS old: served once more while refreshed, then the new list.
+    await ageCopy(path, FRESH_SECONDS + 1);
+    expect((await api.request(path)).headers.get("x-cache")).toBe("STALE");
+    const refreshed = await api.request(path);
+    expect(refreshed.headers.get("x-cache")).toBe("HIT");
+    expect(listIds(refreshed.body)).toContain(id);
   });
 
   it("stored copies expire from the Cache API at MAX_AGE_SECONDS (≤ 60 s)", async () => {

@@ -1,10 +1,11 @@
-// A video's details as form fields (title, description, visibility): the upload form and the
-// studio's edit form post the same names.
+// A video's details as form fields (title, description, visibility, schedule): the upload form
+// and the studio's edit form post the same names.
 import type { InputHTMLAttributes } from "react";
 import type { Visibility } from "../lib/types";
 import { Field, Labelled, controlClass } from "./Field";
+import { ScheduleField } from "./ScheduleField";
 
-export type VideoFieldName = "title" | "description" | "visibility";
+export type VideoFieldName = "title" | "description" | "visibility" | "publishAt";
 
 type Props = {
   /** Each control's id (unique on the page). */
@@ -15,9 +16,11 @@ type Props = {
   description?: string;
   descriptionRows: number;
   visibility?: Visibility;
+  publishAt?: string | null;
+  publishAtError?: string;
 };
 
-export function VideoFields({ idFor, title, titleError, description, descriptionRows, visibility = "public" }: Props) {
+export function VideoFields({ idFor, title, titleError, description, descriptionRows, visibility = "public", publishAt, publishAtError }: Props) {
   return (
     <>
       <Field label="Title" name="title" id={idFor("title")} required maxLength={200} error={titleError} {...title} />
@@ -31,6 +34,7 @@ export function VideoFields({ idFor, title, titleError, description, description
           <option value="private">Private (only you)</option>
         </select>
       </Labelled>
+      <ScheduleField id={idFor("publishAt")} publishAt={publishAt} error={publishAtError} />
     </>
   );
 }

@@ -35,6 +35,10 @@ export function timeAgo(iso: string, now = Date.now()): string {
 export const formatDate = (iso: string) =>
   new Date(iso).toLocaleDateString("en", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
 
+/** Date and time, in UTC and saying so (the server renders it and cannot know the visitor's zone). */
+export const formatDateTime = (iso: string) =>
+  `${new Date(iso).toLocaleString("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })} UTC`;
+
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   const units = ["kB", "MB", "GB", "TB"];

@@ -122,7 +122,7 @@ export class Uploader {
   }
 
   /** Creates the video and its multipart upload. */
-  static async create(file: File, meta: { title: string; description: string; visibility: Visibility }) {
+  static async create(file: File, meta: { title: string; description: string; visibility: Visibility; publishAt: string | null }) {
     const contentType = videoType(file);
     const problem = checkFile(file);
     if (problem || !contentType) throw new ApiError(problem ?? "Not a video file.", 400);

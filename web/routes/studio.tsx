@@ -9,6 +9,7 @@ import { actionResult, cookieHeaders, failure, loadJson, requireMe, sendJson, te
 import { readProblem, problemText } from "../lib/problem";
 import type { ActionResult, Page, Stats, Video } from "../lib/types";
 import { useVideoStatuses } from "../lib/use-video-status";
+import { publishAtFromForm } from "../lib/schedule";
 
 export const meta = () => [{ title: "Studio · Edge Video" }, { name: "robots", content: "noindex" }];
 
@@ -38,6 +39,7 @@ export async function action({ request, context }: Route.ActionArgs) {
       title: text(form, "title"),
       description: text(form, "description"),
       visibility: text(form, "visibility"),
+      publishAt: publishAtFromForm(form),
     });
     return actionResult(res, intent);
   }

@@ -11,6 +11,7 @@ import { VideoFields } from "../components/VideoFields";
 import { requireMe } from "../lib/api.server";
 import { errorMessage } from "../lib/client-api";
 import { formatBytes } from "../lib/format";
+import { publishAtFromForm } from "../lib/schedule";
 import type { Video, Visibility } from "../lib/types";
 import {
   Uploader,
@@ -105,6 +106,7 @@ export default function Upload({ actionData }: Route.ComponentProps) {
         title: title.trim(),
         description: String(form.get("description") ?? ""),
         visibility: String(form.get("visibility") ?? "public") as Visibility,
+        publishAt: publishAtFromForm(form),
       });
       await run(uploader);
     } catch (err) {

@@ -3,7 +3,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { isUniqueViolation } from "#db/errors.ts";
 import { creators, follows, users } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
-import { notModerated } from "../moderation/visibility.ts";
+import { listedNow } from "../discovery/listed.ts";
 
 export type CreatorRow = typeof creators.$inferSelect;
 
@@ -23,8 +23,8 @@ export type CreatorProfile = CreatorRow & { following: boolean; videoCount: numb
 /** A creator plus whether `viewerId` follows them, in one query. */
 /** Videos anyone can see on the channel; an index-only count on videos_public_creator_idx. */
 // Qualified by hand: drizzle prints a bare column name in single-table selects.
-// Removed videos and a suspended account's videos are not counted (moderation/visibility.ts).
-export const publicVideoCount = sql<number>`(select count(*)::int from videos v where v.creator_id = "creators"."id" and v.visibility = 'public' and v.published_at is not null and ${notModerated("v")})`;
+// The videos the channel lists (discovery/listed.ts): not removed, not scheduled for later.
+export const publicVideoCount = sql<number>`(select count(*)::int from videos v where v.creator_id = "creators"."id" and ${listedNow("v")})`;
 
 export async function getCreatorProfile(db: Database, id: string, viewerId: string | null): Promise<CreatorProfile | null> {
   const following = viewerId

@@ -4,11 +4,11 @@
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { follows, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
-import { notModerated } from "../moderation/visibility.ts";
+import { listedNow } from "./listed.ts";
 import { selectVideosWithCreator, withCreators } from "../videos/queries.ts";
 
-// Removed videos and suspended creators' videos are never listed (moderation/visibility.ts).
-export const listed = sql`${videos.visibility} = 'public' and ${videos.publishedAt} is not null and ${notModerated("videos")}`;
+// Public, published by now (scheduled ones wait for their time), not moderated: ./listed.ts.
+const listed = listedNow("videos");
 
 const before = (cursor?: [string, string]): SQL | undefined =>
   cursor ? sql`(${videos.publishedAt}, ${videos.id}) < (${cursor[0]}::timestamptz, ${cursor[1]}::uuid)` : undefined;
@@ -54,7 +54,7 @@ export function feedQuery(db: Database, userId: string, limit: number, cursor?: 
     from ${follows} f
     cross join lateral (
       select v.id, v.published_at from ${videos} v
-      where v.creator_id = f.creator_id and v.visibility = 'public' and v.published_at is not null and ${notModerated("v")} ${cursorCond}
+      where v.creator_id = f.creator_id and ${listedNow("v")} ${cursorCond}
       order by v.published_at desc, v.id desc
       limit ${limit}
     ) v

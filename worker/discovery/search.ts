@@ -4,7 +4,7 @@
 import { desc, eq, sql } from "drizzle-orm";
 import { creators, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
-import { notModerated } from "../moderation/visibility.ts";
+import { listedNow } from "./listed.ts";
 import { creatorColumns } from "../videos/queries.ts";
 
 const MAX_WORDS = 8;
@@ -30,11 +30,11 @@ export function videoSearchQuery(db: Database, tsquery: string, limit: number, c
     matched as (
       select v.id, ts_rank(v.search, q.query) as rank
       from ${videos} v, q
-      where v.search @@ q.query and v.visibility = 'public' and v.published_at is not null and ${notModerated("v")}
+      where v.search @@ q.query and ${listedNow("v")}
       union all
       select v.id, 0.5 * ts_rank(c.search, q.query) as rank
       from ${creators} c cross join q
-      join ${videos} v on v.creator_id = c.id and v.visibility = 'public' and v.published_at is not null and ${notModerated("v")}
+      join ${videos} v on v.creator_id = c.id and ${listedNow("v")}
       where c.search @@ q.query
     ),
     r as (select id, max(rank)::float4 as rank from matched group by id)

@@ -1,7 +1,7 @@
 // What moderation hides from the public: a video an admin removed (videos.removed_at) and every
-// video of a suspended account (users.suspended_at). One SQL predicate for every public list
-// (latest, trending, channel, feed, search, RSS), so none of them can forget it; single videos
-// go through videos/access.ts canView.
+// video of a suspended account (users.suspended_at). Part of discovery/listed.ts, the one
+// predicate of every public list (latest, trending, channel, feed, search, RSS), so none of them
+// can forget it; single videos go through videos/access.ts canView.
 import { sql, type SQL } from "drizzle-orm";
 import { creators, users } from "#db/schema.ts";
 

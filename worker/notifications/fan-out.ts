@@ -17,20 +17,26 @@ const NOTIFIES = sql`v.visibility = 'public' and v.playable and v.removed_at is 
 export type PlanOutcome =
   | { kind: "planned"; batches: number }
   | { kind: "not-yet"; delaySeconds: number } // publishAt is ahead: look again then
+  | { kind: "superseded" } // waited for a publishAt the owner has since changed (that change queued its own)
   | { kind: "not-playable" } // committed state not visible yet (or never): retry a few times
   | { kind: "skip" }; // gone, not public, removed
 
 export async function planFanOut(env: Pick<Env, "NOTIFICATIONS_QUEUE">, db: Database, message: NewVideoMessage): Promise<PlanOutcome> {
-  const state = await db.execute<{ notifies: boolean; waiting: boolean; wait_seconds: number | null }>(sql`
+  const state = await db.execute<{ notifies: boolean; waiting: boolean; wait_seconds: number | null; publish_at: string | null; same_time: boolean }>(sql`
     select ${NOTIFIES} as notifies, (v.visibility = 'public' and not v.playable and v.removed_at is null) as waiting,
-           ceil(extract(epoch from (v.publish_at - now())))::int as wait_seconds
+           ceil(extract(epoch from (v.publish_at - now())))::int as wait_seconds,
+           to_char(v.publish_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as publish_at,
+           v.publish_at is not distinct from ${message.publishAt ?? null}::timestamptz as same_time
     from videos v where v.id = ${message.videoId}`);
   const video = state.rows[0];
   if (!video) return { kind: "skip" };
+  // One waiting message per schedule: rescheduling (videos/routes.ts) queues a new one, and the
+  // old one ends here instead of waking every 12 h for nothing or planning at the old time.
+  if (message.publishAt !== undefined && !video.same_time) return { kind: "superseded" };
   if (!video.notifies) return video.waiting ? { kind: "not-playable" } : { kind: "skip" };
-  if (video.wait_seconds !== null && video.wait_seconds > 0) {
+  if (video.wait_seconds !== null && video.wait_seconds > 0 && video.publish_at !== null) {
     const delaySeconds = Math.min(video.wait_seconds, MAX_DELAY_SECONDS);
-    await env.NOTIFICATIONS_QUEUE.send(message, { delaySeconds });
+    await env.NOTIFICATIONS_QUEUE.send({ ...message, publishAt: video.publish_at } satisfies NewVideoMessage, { delaySeconds });
     return { kind: "not-yet", delaySeconds };
   }
   // Every FAN_OUT_BATCH-th follower id (in id order) starts a batch; the last range is open-ended.

@@ -14,6 +14,7 @@ import type { AudioChunkSpec, ChunkSpec } from "#transcoder/chunks/task-contract
 import { FAILURE_REASONS } from "#transcoder/failures.ts";
 import type { Database } from "../db/connection.ts";
 import { enqueueNewVideoNotifications } from "../notifications/enqueue.ts";
+import { publishedAtOnceWatchable } from "../videos/schedule.ts";
 
 /** Encoding is 0–95 %; the rest is the audio, stills and the final master. */
 const ENCODE_SHARE = 95;
@@ -72,7 +73,7 @@ export async function publishProgress(env: Env, db: Database, videoId: string, j
           heartbeatAt: null,
           updatedAt: sql`now()`,
           readyAt: sql`now()`,
-          publishedAt: sql`coalesce(${videos.publishedAt}, now())`,
+          publishedAt: publishedAtOnceWatchable,
           durationSeconds: Math.round(encodedSeconds * 1000) / 1000,
           masterKey: keys.master,
           posterKey: keys.poster,
@@ -93,7 +94,7 @@ export async function publishProgress(env: Env, db: Database, videoId: string, j
         // The poster shows as soon as the stills are out, not only once the video is ready.
         ...(stills?.state === "done" && !video.posterKey ? { posterKey: keys.poster } : {}),
         ...(playableNow && !video.playable
-          ? { playable: true, masterKey: keys.master, publishedAt: sql`coalesce(${videos.publishedAt}, now())` }
+          ? { playable: true, masterKey: keys.master, publishedAt: publishedAtOnceWatchable }
           : {}),
       })
       .where(eq(videos.id, videoId));

@@ -38,6 +38,7 @@ export function presentVideo(video: VideoWithCreator, base: string): Video {
     commentsEnabled: video.commentsEnabled,
     chapters: parseChapters(video.description, video.durationSeconds),
     createdAt: video.createdAt.toISOString(),
+    publishAt: video.publishAt?.toISOString() ?? null,
     creator: { id: video.creator.id, displayName: video.creator.displayName },
     playback: video.playable
       ? {

@@ -45,6 +45,7 @@ export async function insertUploadingVideo(
     contentType: string;
     sourceSize: number;
     partSize: number;
+    publishAt: Date | null;
   },
 ): Promise<VideoRow> {
   const [row] = await db.insert(videos).values({ ...values, status: "uploading" }).returning();

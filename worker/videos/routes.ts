@@ -26,6 +26,7 @@ import { viewerState } from "../progress/store.ts";
 import { resumePoint } from "#contract/playback-extras.ts";
 import { posterRoutes } from "./poster-routes.ts";
 import { enqueueNewVideoNotifications } from "../notifications/enqueue.ts";
+import { acceptedPublishAt, publishedAtAfterSchedule } from "./schedule.ts";
 
 export const videoRoutes = new Hono<AppEnv>();
 
@@ -71,7 +72,8 @@ videoRoutes.patch("/:id", async (c) => {
   const user = requireUser(c);
   const video = await visibleVideo(c);
   if (!isOwner(video, user)) throw notFound("No such video.");
-  const input = await readJson(c, updateVideoSchema);
+  const { publishAt: requested, ...input } = await readJson(c, updateVideoSchema);
+  const publishAt = acceptedPublishAt(requested, input.visibility ?? video.visibility);
   if (input.visibility && input.visibility !== video.visibility) {
     // Media access follows at once: the marker decides whether unsigned URLs are served.
     if (input.visibility === "private") {
@@ -80,16 +82,22 @@ videoRoutes.patch("/:id", async (c) => {
       c.executionCtx.waitUntil(listVideoKeys(c.env.MEDIA, video.id).then((keys) => purgeCachedMedia(new URL(c.req.url).origin, keys)));
     } else await c.env.MEDIA.delete(mediaKeys(video.id).privateMarker);
   }
+  const schedule = publishAt === undefined ? {} : { publishAt, publishedAt: publishedAtAfterSchedule(publishAt) };
   await c.var.db
     .update(videos)
-    .set({ ...input, updatedAt: sql`now()` })
+    .set({ ...input, ...schedule, updatedAt: sql`now()` })
     .where(eq(videos.id, video.id));
-  // A playable video made public now is new to followers (each is told once, ever: the queue
-  // consumer's insert ignores anyone it already told).
-  if (input.visibility === "public" && video.visibility !== "public" && video.playable) await enqueueNewVideoNotifications(c.env, video.id);
-  // Cached lists and pages show the old title/visibility: drop this data center's copies now.
+  const updated = (await findVideo(c.var.db, video.id))!;
+  // A playable video made public, or given a new time, is (re)announced: each follower is told
+  // once, ever (the consumer's insert ignores anyone it already told), never before publishAt,
+  // and a message still waiting for an old time stops when it finds the time changed.
+  const rescheduled = publishAt !== undefined && publishAt?.getTime() !== video.publishAt?.getTime();
+  if (updated.visibility === "public" && updated.playable && (video.visibility !== "public" || rescheduled)) {
+    await enqueueNewVideoNotifications(c.env, video.id);
+  }
+  // Cached lists and pages show the old title/visibility/schedule: drop this data center's copies now.
   await purgePublicReads(c.req.url);
-  return c.json(await videoJson(c, (await findVideo(c.var.db, video.id))!));
+  return c.json(await videoJson(c, updated));
 });
 
 videoRoutes.delete("/:id", async (c) => {

@@ -43,6 +43,7 @@ import {
 } from "./queries.ts";
 import { markSweepWork } from "../sweeps/work-marker.ts";
 import { withinQuota } from "../quotas/quota.ts";
+import { acceptedPublishAt } from "./schedule.ts";
 
 export const uploadRoutes = new Hono<AppEnv>();
 
@@ -74,6 +75,7 @@ async function ownedVideo(c: Context<AppEnv>) {
 uploadRoutes.post("/", async (c) => {
   const user = requireUser(c);
   const input = await readJson(c, createVideoSchema);
+  const publishAt = acceptedPublishAt(input.publishAt, input.visibility) ?? null;
   if (input.size > MAX_UPLOAD_BYTES) {
     throw new Problem({ status: 413, detail: `Videos can be at most ${MAX_UPLOAD_BYTES} bytes.`, errors: [{ path: "size", message: "Too large." }] });
   }
@@ -96,6 +98,7 @@ uploadRoutes.post("/", async (c) => {
       contentType: input.contentType,
       sourceSize: input.size,
       partSize,
+      publishAt,
     });
   });
   let uploadId: string;

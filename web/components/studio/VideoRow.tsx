@@ -2,7 +2,8 @@
 // (posted to the studio route's action with fetchers, so the list stays in place).
 import type { ReactNode } from "react";
 import { Link, useFetcher, type FetcherWithComponents } from "react-router";
-import { formatDate, formatDuration, formatNumber } from "../../lib/format";
+import { isScheduled } from "#contract/schedule.ts";
+import { formatDate, formatDateTime, formatDuration, formatNumber } from "../../lib/format";
 import type { ActionResult, Video } from "../../lib/types";
 import { FormError, primaryButton } from "../Field";
 import { VideoFields } from "../VideoFields";
@@ -37,6 +38,11 @@ export function VideoRow({ video }: { video: Video }) {
           <span className="capitalize">{video.visibility}</span> · <span data-testid="studio-views">{formatNumber(video.viewCount)}</span>{" "}
           {video.viewCount === 1 ? "view" : "views"} · {formatDate(video.createdAt)}
         </p>
+        {isScheduled(video.publishAt) && (
+          <p className="text-sm text-sky-300" data-testid="studio-scheduled">
+            Scheduled for <time dateTime={video.publishAt}>{formatDateTime(video.publishAt)}</time>
+          </p>
+        )}
         {video.status === "uploading" && (
           <Link to={`/studio/upload?resume=${video.id}`} className="text-sm underline">
             Resume this upload
@@ -71,6 +77,8 @@ function EditVideo({ video }: { video: Video }) {
         description={video.description}
         descriptionRows={3}
         visibility={video.visibility}
+        publishAt={video.publishAt}
+        publishAtError={failed?.fields.publishAt}
       />
       {failed && <FormError message={failed.error} />}
       {edit.data?.ok && edit.state === "idle" && (
