@@ -4,6 +4,20 @@
 /** Generated poster candidates a creator may pick (`PUT /api/videos/:id/poster { frame }`). */
 export const POSTER_FRAMES = 4;
 
+// A custom poster image (`PUT /api/videos/:id/poster` with an image body): decoded, scaled to the
+// generated poster's size and re-encoded as JPEG, never stored as sent.
+export const POSTER_IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"] as const;
+export const POSTER_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+/**
+ * Largest image decoded, read from its header before any decoding (a small file can declare a
+ * huge canvas). Decoding holds 4 bytes a pixel about three times over (the decoder's memory, the
+ * pixels, the resizer's copy) in a Worker of 128 MB: 3 × 4 × 6.5 MP ≈ 80 MB at most. A 2560 ×
+ * 2560 square, a 3200 × 1800 frame; the poster itself is at most 1280 px wide.
+ */
+export const POSTER_IMAGE_MAX_PIXELS = 2560 * 2560;
+/** Longest side accepted (a 1 × 6 million strip is no poster either). */
+export const POSTER_IMAGE_MAX_SIDE = 8192;
+
 /** A saved position may pass the known duration by this much (players report a little past the end). */
 export const PROGRESS_SLACK_SECONDS = 10;
 /** Longest video the platform accepts a position for when its duration is not known yet (24 h). */
