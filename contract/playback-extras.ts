@@ -10,11 +10,13 @@ export const POSTER_IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"] as c
 export const POSTER_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
 /**
  * Largest image decoded, read from its header before any decoding (a small file can declare a
- * huge canvas). Decoding holds 4 bytes a pixel about three times over (the decoder's memory, the
- * pixels, the resizer's copy) in a Worker of 128 MB: 3 × 4 × 6.5 MP ≈ 80 MB at most. A 2560 ×
- * 2560 square, a 3200 × 1800 frame; the poster itself is at most 1280 px wide.
+ * huge canvas). The Worker has 128 MB: decoding, cropping and scaling hold about 20 bytes a
+ * pixel at the peak, and the codecs' wasm memories keep their high-water mark. Measured (Node,
+ * the same codecs): a 2560 × 1440 JPEG made into a poster grows the process by ~80 MB over the
+ * codecs' code, a 3840 × 2160 one by ~165 MB. 1440p (and the 1280 × 720 a thumbnail usually is)
+ * fits; the poster itself is at most 1280 px wide.
  */
-export const POSTER_IMAGE_MAX_PIXELS = 2560 * 2560;
+export const POSTER_IMAGE_MAX_PIXELS = 2560 * 1440;
 /** Longest side accepted (a 1 × 6 million strip is no poster either). */
 export const POSTER_IMAGE_MAX_SIDE = 8192;
 

@@ -8,7 +8,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Video } from "#contract/api.ts";
 import { mediaKeys } from "#contract/media-layout.ts";
-import { POSTER_IMAGE_MAX_BYTES } from "#contract/playback-extras.ts";
+import { POSTER_IMAGE_MAX_BYTES, POSTER_IMAGE_MAX_PIXELS } from "#contract/playback-extras.ts";
 import { videos } from "#db/schema.ts";
 import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
 import { decodeImage } from "#worker/posters/codecs.ts";
@@ -98,6 +98,20 @@ describe("PUT /api/videos/:id/poster with an image", () => {
     expect([small.width, small.height]).toEqual([300, 200]);
   });
 
+  it("takes an image right at the pixel limit (a 1440p frame); transparent pixels become black", async () => {
+    const v = await plannedVideo();
+    expect(2560 * 1440).toBe(POSTER_IMAGE_MAX_PIXELS);
+    expect((await upload(v.videoId, await testImage("jpeg", 2560, 1440))).status).toBe(200);
+    const big = await decodeImage("jpg", (await storedPoster(v.videoId)).bytes);
+    expect([big.width, big.height]).toEqual([640, 360]);
+    for (const type of ["png", "webp"] as const) {
+      expect((await upload(v.videoId, await testImage(type, 640, 360, 0), mime[type])).status, type).toBe(200);
+      const decoded = await decodeImage("jpg", (await storedPoster(v.videoId)).bytes);
+      expect(Math.max(...pixelAt(decoded, 40, 180)), type).toBeLessThan(30);
+      expect(pixelAt(decoded, 600, 180)[2], type).toBeGreaterThan(150);
+    }
+  });
+
   it("only the owner may: 401 anonymous, 404 for everyone else (admins too)", async () => {
     const v = await plannedVideo();
     const jpeg = await testImage("jpeg", 64, 36);
@@ -128,7 +142,7 @@ describe("PUT /api/videos/:id/poster with an image", () => {
       ["a truncated JPEG", jpeg.slice(0, 40), "image/jpeg", 422],
       ["a JPEG that stops before its scan", jpeg.slice(0, startOfScan(jpeg)), "image/jpeg", 422],
       ["a PNG header with absurd dimensions", bomb, "image/png", 422, /100000 × 100000/],
-      ["a real JPEG over the pixel limit", await testImage("jpeg", 2600, 2600), "image/jpeg", 422, /pixels/],
+      ["a real JPEG a row over the pixel limit", await testImage("jpeg", 2560, 1441), "image/jpeg", 422, /pixels/],
       ["a real PNG longer than the side limit", await testImage("png", 8200, 2), "image/png", 422, /pixels/],
     ];
     for (const [name, body, type, status, detail] of cases) {

@@ -44,18 +44,39 @@ function initCodecs(): Promise<unknown> {
 export async function decodeImage(type: PosterImageType, bytes: Uint8Array): Promise<Pixels> {
   await initCodecs();
   const buffer = bytes.slice().buffer;
-  // Upright as the camera meant it (phone photos are often stored sideways with an EXIF tag).
-  if (type === "jpg") return decodeJpegWasm(buffer, { preserveOrientation: true });
-  if (type === "png") return decodePngWasm(buffer);
-  return decodeWebpWasm(buffer);
+  try {
+    // Upright as the camera meant it (phone photos are often stored sideways with an EXIF tag).
+    if (type === "jpg") return await decodeJpegWasm(buffer, { preserveOrientation: true });
+    return flattenOnBlack(type === "png" ? await decodePngWasm(buffer) : await decodeWebpWasm(buffer));
+  } catch (err) {
+    // A decoder that aborted (a wasm trap) is unusable: the next poster gets fresh instances.
+    ready = null;
+    throw err;
+  }
+}
+
+/** JPEG has no alpha: transparent pixels become black (what a player shows behind a poster). */
+function flattenOnBlack(pixels: Pixels): Pixels {
+  const { data } = pixels;
+  for (let i = 3; i < data.length; i += 4) {
+    const alpha = data[i]!;
+    if (alpha === 255) continue;
+    data[i - 3] = (data[i - 3]! * alpha) / 255;
+    data[i - 2] = (data[i - 2]! * alpha) / 255;
+    data[i - 1] = (data[i - 1]! * alpha) / 255;
+    data[i] = 255;
+  }
+  return pixels;
 }
 
 /** Scaled to exactly width × height, cropped from the middle to that aspect first (no bars, no stretching). */
 export async function coverResize(pixels: Pixels, size: { width: number; height: number }): Promise<Pixels> {
   await initCodecs();
   if (pixels.width === size.width && pixels.height === size.height) return pixels;
-  // jSquash calls the crop-then-scale mode "contain".
-  return resizeWasm(pixels, { ...size, fitMethod: "contain", method: "lanczos3" });
+  // jSquash calls the crop-then-scale mode "contain". Scaled in gamma space like FFmpeg's scaler
+  // (the generated posters): linear light would need float copies of the image, about twice the
+  // memory. The pixels are opaque (flattened), so no premultiplying either.
+  return resizeWasm(pixels, { ...size, fitMethod: "contain", method: "lanczos3", linearRGB: false, premultiply: false });
 }
 
 export async function encodeJpeg(pixels: Pixels, quality: number): Promise<Uint8Array> {

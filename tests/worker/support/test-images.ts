@@ -13,23 +13,23 @@ export type TestImageType = "jpeg" | "png" | "webp";
 
 let ready: Promise<unknown> | null = null;
 
-export function halves(width: number, height: number) {
+export function halves(width: number, height: number, leftAlpha = 255) {
   const data = new Uint8ClampedArray(width * height * 4);
   for (let y = 0; y < height; y += 1) {
     for (let x = 0; x < width; x += 1) {
       const at = (y * width + x) * 4;
       const left = x < width / 2;
-      data.set(left ? [220, 20, 20, 255] : [20, 20, 220, 255], at);
+      data.set(left ? [220, 20, 20, leftAlpha] : [20, 20, 220, 255], at);
     }
   }
   return { data, width, height };
 }
 
-/** An image file of this type and size (red left half, blue right half). */
-export async function testImage(type: TestImageType, width: number, height: number): Promise<Uint8Array> {
+/** An image file of this type and size (red left half, blue right half; the left half's alpha for PNG and WebP). */
+export async function testImage(type: TestImageType, width: number, height: number, leftAlpha = 255): Promise<Uint8Array> {
   ready ??= Promise.all([initJpeg(jpegEncoderModule), initPng(pngModule), initWebp(webpEncoderModule)]);
   await ready;
-  const pixels = halves(width, height);
+  const pixels = halves(width, height, leftAlpha);
   const encoded = type === "jpeg" ? await encodeJpeg(pixels, { quality: 90 }) : type === "png" ? await encodePng(pixels) : await encodeWebp(pixels, { quality: 90 });
   return new Uint8Array(encoded);
 }
