@@ -6,7 +6,7 @@
 //   videos/<videoId>/<rendition>/            init.mp4, seg_00001.m4s …, playlist.m3u8
 //                                            (renditions: "1080p" … "240p", and "audio")
 //   videos/<videoId>/poster.jpg, thumbs/<n>.jpg, storyboard.vtt, storyboard/<n>.jpg
-//   videos/<videoId>/posters/<token>.jpg      a poster the creator chose among the thumbs
+//   videos/<videoId>/posters/<token>.jpg      a poster the creator chose: a thumb, or an uploaded image re-encoded
 //   videos/<videoId>/.private                marker: unsigned media URLs refuse to serve; with
 //                                            state "withdrawn" (deleted video) nothing is served
 //   deletions/<videoId>                      a deleted video whose prefix the sweep empties
@@ -52,7 +52,9 @@ export const mediaKeys = (videoId: string) => {
     playlist: (rendition: string) => `${prefix}${rendition}/${PLAYLIST_NAME}`,
     poster: `${prefix}poster.jpg`,
     thumbnail: (n: number) => `${prefix}thumbs/${n}.jpg`,
-    /** A poster the creator chose (a copy of a candidate): a new name each time, so caches never show the old one. */
+    /** Where the posters a creator chose live (a copy of a candidate, or an uploaded image re-encoded). */
+    chosenPosterPrefix: `${prefix}posters/`,
+    /** A chosen poster: a new name each time, so caches never show the old one. */
     chosenPoster: (token: string) => `${prefix}posters/${token}.jpg`,
     storyboardVtt: `${prefix}storyboard.vtt`,
     /** One sprite per storyboard sheet (a chunk of the timeline), referenced from the VTT. */

@@ -4,6 +4,22 @@
 /** Generated poster candidates a creator may pick (`PUT /api/videos/:id/poster { frame }`). */
 export const POSTER_FRAMES = 4;
 
+// A custom poster image (`PUT /api/videos/:id/poster` with an image body): decoded, scaled to the
+// generated poster's size and re-encoded as JPEG, never stored as sent.
+export const POSTER_IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"] as const;
+export const POSTER_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+/**
+ * Largest image decoded, read from its header before any decoding (a small file can declare a
+ * huge canvas). The Worker has 128 MB: decoding, cropping and scaling hold about 20 bytes a
+ * pixel at the peak, and the codecs' wasm memories keep their high-water mark. Measured (Node,
+ * the same codecs): a 2560 × 1440 JPEG made into a poster grows the process by ~80 MB over the
+ * codecs' code, a 3840 × 2160 one by ~165 MB. 1440p (and the 1280 × 720 a thumbnail usually is)
+ * fits; the poster itself is at most 1280 px wide.
+ */
+export const POSTER_IMAGE_MAX_PIXELS = 2560 * 1440;
+/** Longest side accepted (a 1 × 6 million strip is no poster either). */
+export const POSTER_IMAGE_MAX_SIDE = 8192;
+
 /** A saved position may pass the known duration by this much (players report a little past the end). */
 export const PROGRESS_SLACK_SECONDS = 10;
 /** Longest video the platform accepts a position for when its duration is not known yet (24 h). */

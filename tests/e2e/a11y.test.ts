@@ -72,6 +72,11 @@ describe("accessibility (axe-core: no serious or critical violations)", () => {
     await page.getByRole("heading", { name: "Analytics" }).waitFor();
     await expectAccessible("studio");
     await screenshot(page, "studio-a11y");
+    // The poster picker open: the candidates and the image upload form.
+    await page.locator("summary").filter({ hasText: /^Poster of “Accessible clip”$/ }).click();
+    await page.getByLabel("Or upload an image").waitFor();
+    await expectAccessible("studio, poster picker open");
+    await screenshot(page, "studio-poster-a11y");
   });
 
   it("sign-up, sign-in and search", async () => {

@@ -2,13 +2,16 @@
 // (muted autoplay) while /watch/:id framed is refused; a chapter marker on the seek bar and a
 // chapter in the list seek; the position is saved and "Resume at m:ss" is offered after a reload
 // (signed in through the API, anonymous through local storage); the share dialog; axe on embed
-// and watch (no serious or critical violations); a poster picked in the studio replaces the
-// generated one on the home and watch pages.
+// and watch (no serious or critical violations); a poster picked or uploaded in the studio
+// replaces the generated one on the home and watch pages.
+import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
+import { imageSize } from "image-size";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, signUpCreator, uploadAndWaitReady, type Session } from "../support/api-calls.ts";
@@ -253,6 +256,63 @@ describe("custom poster", () => {
       await screenshot(page, "extras-custom-poster");
     } finally {
       await context.close();
+    }
+  });
+
+  it("the creator uploads an image in the studio (with and without JavaScript); it is re-encoded and home and watch pages show it", async () => {
+    const before = (await api<{ playback: { poster: string } }>(platform.origin, `/api/videos/${videoId}`)).body.playback;
+    const png = path.join(clipDir, "poster.png");
+    await promisify(execFile)("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "color=c=0xd02020:s=640x360", "-frames:v", "1", png]);
+    const posterNow = async () => (await api<{ playback: { poster: string } }>(platform.origin, `/api/videos/${videoId}`)).body.playback.poster;
+    const openUpload = async (page: Page) => {
+      await page.goto("/studio");
+      await page.locator("summary").filter({ hasText: /^Poster of “Extras clip”$/ }).click();
+      await page.getByLabel("Or upload an image").setInputFiles(png);
+    };
+
+    const context = await newContext(browser, platform.origin);
+    await context.addCookies([{ name: "access_token", value: creator.token, url: platform.origin }]);
+    const page = await context.newPage();
+    let uploaded: string;
+    try {
+      await openUpload(page);
+      await page.getByRole("button", { name: "Upload image" }).click();
+      await page.getByRole("status").filter({ hasText: "Poster uploaded." }).waitFor();
+      uploaded = await posterNow();
+      expect(uploaded).not.toBe(before.poster);
+      expect(uploaded).toMatch(new RegExp(`/media/videos/${videoId}/posters/[0-9a-f-]{36}\\.jpg$`));
+      // Served as a JPEG of the generated poster's size (the 320 × 180 clip's), not the PNG that was sent.
+      const image = await fetch(uploaded);
+      expect(image.headers.get("content-type")).toBe("image/jpeg");
+      const bytes = new Uint8Array(await image.arrayBuffer());
+      expect(imageSize(bytes)).toMatchObject({ type: "jpg", width: 320, height: 180 });
+      expect(Buffer.from(bytes)).not.toEqual(await readFile(png));
+
+      await page.goto("/");
+      await expect.poll(() => page.locator(`img[src="${uploaded}"]`).count()).toBeGreaterThan(0);
+      expect(await page.locator(`img[src="${before.poster}"]`).count()).toBe(0);
+      await page.goto(`/watch/${videoId}`);
+      expect(await page.locator("video").getAttribute("poster")).toBe(uploaded);
+      await screenshot(page, "extras-uploaded-poster");
+    } finally {
+      await context.close();
+    }
+
+    // The same form without JavaScript: a plain multipart POST to the studio page.
+    const plain = await browser.newContext({ baseURL: platform.origin, javaScriptEnabled: false });
+    await plain.addCookies([{ name: "access_token", value: creator.token, url: platform.origin }]);
+    const noScript = await plain.newPage();
+    try {
+      await openUpload(noScript);
+      await Promise.all([noScript.waitForEvent("load"), noScript.getByRole("button", { name: "Upload image" }).click()]);
+      const again = await posterNow();
+      expect(again).not.toBe(uploaded);
+      expect(again).toMatch(new RegExp(`/media/videos/${videoId}/posters/[0-9a-f-]{36}\\.jpg$`));
+      expect((await fetch(uploaded)).status).toBe(404);
+      await noScript.goto(`/watch/${videoId}`);
+      expect(await noScript.locator("video").getAttribute("poster")).toBe(again);
+    } finally {
+      await plain.close();
     }
   });
 });

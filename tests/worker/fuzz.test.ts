@@ -7,6 +7,7 @@ import { comments, videos } from "#db/schema.ts";
 import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
 import { reports } from "#db/community-schema.ts";
 import { createApiClient, makeAdmin, randomAddress, type Account } from "../support/api-client.ts";
+import { testImage } from "./support/test-images.ts";
 
 const api = createApiClient(SELF);
 let handle: DatabaseHandle;
@@ -413,6 +414,43 @@ describe("fuzz: hostile input on every /api route", () => {
       expect(res.status, format).toBe(format.length > 20 ? 400 : 501);
       await res.body?.cancel();
     }
+  }, 600_000);
+
+  it("hostile poster images: broken, truncated, bombs, lying headers, other types (never a 5xx)", async () => {
+    const [jpeg, png, webp] = await Promise.all([testImage("jpeg", 96, 54), testImage("png", 96, 54), testImage("webp", 96, 54)]);
+    const patched = (bytes: Uint8Array, at: number, values: number[]) => {
+      const copy = bytes.slice();
+      copy.set(values, at);
+      return copy;
+    };
+    const u32 = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+    const sof = jpeg.findIndex((b, i) => b === 0xff && jpeg[i + 1] === 0xc0);
+    const flipped = (bytes: Uint8Array) => bytes.map((b, i) => (i > 40 && i % 7 === 0 ? b ^ 0x5a : b));
+    const images: [Uint8Array | string, string][] = [
+      ...[jpeg, png, webp].flatMap((bytes) => [1, 8, 16, 30, 64, Math.floor(bytes.length / 2), bytes.length - 1].map((n): [Uint8Array, string] => [bytes.slice(0, n), "image/jpeg"])),
+      ...[jpeg, png, webp].map((bytes): [Uint8Array, string] => [flipped(bytes), "image/png"]),
+      [patched(png, 16, [...u32(0), ...u32(0)]), "image/png"],
+      [patched(png, 16, [...u32(0xffffffff), ...u32(0xffffffff)]), "image/png"],
+      [patched(png, 16, [...u32(2561), ...u32(2560)]), "image/png"],
+      [patched(png, 16, [...u32(1), ...u32(8193)]), "image/png"],
+      [patched(jpeg, sof + 5, [0xff, 0xff, 0xff, 0xff]), "image/jpeg"],
+      [patched(jpeg, sof + 5, [0, 0, 0, 0]), "image/jpeg"],
+      [patched(webp, 26, [0xff, 0x3f, 0xff, 0x3f]), "image/webp"],
+      [new Uint8Array([...new TextEncoder().encode("RIFF\xff\xff\xff\xffWEBPVP8X"), ...new Uint8Array(10).fill(0xff)]), "image/webp"],
+      [new Uint8Array([...jpeg, ...new TextEncoder().encode("<html><script>alert(1)</script>")]), "image/jpeg"],
+      [png, "image/jpeg"],
+      [jpeg, "image/webp; charset=utf-8"],
+      ['<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "image/svg+xml"],
+      ["GIF89a", "image/gif"],
+      [crypto.getRandomValues(new Uint8Array(65_536)), "image/png"],
+      [new Uint8Array(0), "image/webp"],
+      [new Uint8Array(2 * 1024 * 1024 + 1).fill(0xff), "image/jpeg"],
+      [jpeg, "IMAGE/JPEG"],
+      [jpeg, "image/"],
+    ];
+    const actors = [undefined, viewer, creator];
+    for (const [i, [body, type]] of images.entries()) await send("PUT", `/api/videos/${publicVideoId}/poster`, i % 5 === 0 ? actors[i % 3] : creator, { body, type });
+    for (const id of hostileIds) await send("PUT", `/api/videos/${id}/poster`, creator, { body: jpeg, type: "image/jpeg" });
   }, 600_000);
 
   it("hostile notification and quota bodies, queries and ids, as anonymous, the creator and admin", async () => {

@@ -36,6 +36,9 @@ function fit(width: number, height: number, maxSide: number): { width: number; h
   return { width: even(width * scale), height: even(height * scale) };
 }
 
+/** The poster's size for a source of this size (generated posters, and custom ones the Worker re-encodes). */
+export const posterSize = (width: number, height: number): { width: number; height: number } => fit(width, height, IMAGE_PROFILE.posterMaxSide);
+
 export function planImages(durationSeconds: number, width: number, height: number, frameRate: number): ImagePlan {
   const duration = Math.max(durationSeconds, 0.1);
   const window = IMAGE_PROFILE.posterWindow;
@@ -47,7 +50,7 @@ export function planImages(durationSeconds: number, width: number, height: numbe
     end = Math.min(duration, 0.5);
   }
   const sampleRate = Math.min(frameRate, Math.max(1, window.maxFrames / (end - start)));
-  const poster = fit(width, height, IMAGE_PROFILE.posterMaxSide);
+  const poster = posterSize(width, height);
   const thumb = fit(width, height, IMAGE_PROFILE.thumbnailMaxSide);
   const count = IMAGE_PROFILE.thumbnailCount;
   const interval = Math.max(1, Math.ceil(duration / IMAGE_PROFILE.storyboardMaxTiles));

@@ -5,7 +5,7 @@ import { Section } from "../components/Section";
 import { Analytics } from "../components/studio/Analytics";
 import { VideoRow } from "../components/studio/VideoRow";
 import { QuotaSummary } from "../components/studio/QuotaSummary";
-import { actionResult, cookieHeaders, failure, loadJson, requireMe, sendJson, text } from "../lib/api.server";
+import { actionResult, api, cookieHeaders, failure, loadJson, requireMe, sendJson, text } from "../lib/api.server";
 import { readProblem, problemText } from "../lib/problem";
 import type { ActionResult, Page, Stats, Video } from "../lib/types";
 import { useVideoStatuses } from "../lib/use-video-status";
@@ -45,6 +45,13 @@ export async function action({ request, context }: Route.ActionArgs) {
   }
   if (intent === "delete") return actionResult(await sendJson(context, `/api/videos/${id}`, "DELETE"), intent);
   if (intent === "poster") return actionResult(await sendJson(context, `/api/videos/${id}/poster`, "PUT", { frame: Number(text(form, "frame")) }), intent);
+  if (intent === "poster-image") {
+    const image = form.get("image");
+    if (!(image instanceof File) || image.size === 0) return failure("Choose a JPEG, PNG or WebP image.", 422, {}, intent);
+    // The API checks the type, size and pixels, and re-encodes the image.
+    const res = await api(context)(`/api/videos/${id}/poster`, { method: "PUT", headers: { "content-type": image.type || "application/octet-stream" }, body: image });
+    return actionResult(res, intent);
+  }
   return failure("Unknown action.", 400, {}, intent);
 }
 

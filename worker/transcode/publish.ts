@@ -48,12 +48,16 @@ export async function publishProgress(env: Env, db: Database, videoId: string, j
     );
     if (audio.playlist) await put(keys.playlist(AUDIO_RENDITION), audio.playlist);
     const stills = tasks.find((t) => t.kind === "stills");
+    const stillsOut = stills?.state === "done";
+    // A poster the creator chose (possibly before the stills were out) is never replaced.
+    const chosenPoster = video.posterKey?.startsWith(keys.chosenPosterPrefix) ? video.posterKey : null;
+    const thumbnails = (stills?.result?.keys ?? []).filter((k) => k.includes("/thumbs/"));
     const playableNow = assembly.prefix > 0 && (!plan.hasAudio || audio.prefix > 0);
     if (playableNow && !video.playable) await put(keys.master, renderChunkedMaster(plan, measured, "provisional"));
     // Followers are told through the queue (worker/notifications): nothing here waits on them.
     if (playableNow && !video.playable) await enqueueNewVideoNotifications(env, videoId);
 
-    const ready = assembly.ended && audio.ended && stills?.state === "done";
+    const ready = assembly.ended && audio.ended && stillsOut;
     if (ready) {
       const shortfall = plan.durationSeconds - encodedSeconds;
       if (shortfall > Math.max(2, plan.durationSeconds * 0.1)) {
@@ -63,7 +67,6 @@ export async function publishProgress(env: Env, db: Database, videoId: string, j
       const chunkSpecs = chunks.map((c) => c.spec as ChunkSpec);
       await put(keys.storyboardVtt, storyboardVtt(chunkSpecs, plan.images.storyboard, encodedSeconds, (n) => `storyboard/${n}.jpg`));
       await put(keys.master, renderChunkedMaster(plan, measured, "measured"));
-      const thumbnails = (stills?.result?.keys ?? []).filter((k) => k.includes("/thumbs/"));
       await tx
         .update(videos)
         .set({
@@ -76,7 +79,7 @@ export async function publishProgress(env: Env, db: Database, videoId: string, j
           publishedAt: publishedAtOnceWatchable,
           durationSeconds: Math.round(encodedSeconds * 1000) / 1000,
           masterKey: keys.master,
-          posterKey: keys.poster,
+          posterKey: chosenPoster ?? keys.poster,
           storyboardKey: keys.storyboardVtt,
           thumbnailKeys: thumbnails,
           renditions: chunkedRenditions(plan, measured, keys.playlist),
@@ -91,8 +94,10 @@ export async function publishProgress(env: Env, db: Database, videoId: string, j
         heartbeatAt: sql`now()`,
         updatedAt: sql`now()`,
         progress: sql`greatest(${videos.progress}, ${progress})`,
-        // The poster shows as soon as the stills are out, not only once the video is ready.
-        ...(stills?.state === "done" && !video.posterKey ? { posterKey: keys.poster } : {}),
+        // The poster and its candidates (PUT /api/videos/:id/poster { frame }) are out with the
+        // stills task, which runs early: they show from then on, not only once the video is ready.
+        ...(stillsOut && !video.posterKey ? { posterKey: keys.poster } : {}),
+        ...(stillsOut && !video.thumbnailKeys ? { thumbnailKeys: thumbnails } : {}),
         ...(playableNow && !video.playable
           ? { playable: true, masterKey: keys.master, publishedAt: publishedAtOnceWatchable }
           : {}),
