@@ -26,6 +26,7 @@ import { viewerState } from "../progress/store.ts";
 import { resumePoint } from "#contract/playback-extras.ts";
 import { posterRoutes } from "./poster-routes.ts";
 import { enqueueNewVideoNotifications } from "../notifications/enqueue.ts";
+import { requestDownload, stopDownloads } from "../downloads/tasks.ts";
 
 export const videoRoutes = new Hono<AppEnv>();
 
@@ -87,6 +88,9 @@ videoRoutes.patch("/:id", async (c) => {
   // A playable video made public now is new to followers (each is told once, ever: the queue
   // consumer's insert ignores anyone it already told).
   if (input.visibility === "public" && video.visibility !== "public" && video.playable) await enqueueNewVideoNotifications(c.env, video.id);
+  // The MP4 is made once (again, if its task was given up); turning downloads off removes it.
+  if (input.downloadable === true) await requestDownload(c.env, c.var.db, video.id);
+  if (input.downloadable === false) await stopDownloads(c.env, c.var.db, video.id);
   // Cached lists and pages show the old title/visibility: drop this data center's copies now.
   await purgePublicReads(c.req.url);
   return c.json(await videoJson(c, (await findVideo(c.var.db, video.id))!));
