@@ -38,6 +38,8 @@ export async function action({ request, context }: Route.ActionArgs) {
       title: text(form, "title"),
       description: text(form, "description"),
       visibility: text(form, "visibility"),
+      // An unchecked box is absent from the form: downloads off.
+      downloadable: form.get("downloadable") === "on",
     });
     return actionResult(res, intent);
   }

@@ -90,7 +90,7 @@ videoRoutes.patch("/:id", async (c) => {
   if (input.visibility === "public" && video.visibility !== "public" && video.playable) await enqueueNewVideoNotifications(c.env, video.id);
   // The MP4 is made once (again, if its task was given up); turning downloads off removes it.
   if (input.downloadable === true) await requestDownload(c.env, c.var.db, video.id);
-  if (input.downloadable === false) await stopDownloads(c.env, c.var.db, video.id);
+  if (input.downloadable === false && video.downloadable) await stopDownloads(c.env, c.var.db, video.id);
   // Cached lists and pages show the old title/visibility: drop this data center's copies now.
   await purgePublicReads(c.req.url);
   return c.json(await videoJson(c, (await findVideo(c.var.db, video.id))!));
