@@ -232,3 +232,22 @@ describe("the download task", () => {
     expect(await env.MEDIA.head(key)).toBeNull();
   });
 });
+
+describe("downloads turned off and on while a task runs", () => {
+  it("a report whose file was deleted by the turn-off in between queues the MP4 again instead of publishing a missing file", async () => {
+    const v = await readyVideo();
+    await patch(v.videoId, { downloadable: true }, owner);
+    const first = ((await downloadTask(v.videoId))!.spec as DownloadSpec).token;
+    await patch(v.videoId, { downloadable: false }, owner);
+    await patch(v.videoId, { downloadable: true }, owner);
+    const second = ((await downloadTask(v.videoId))!.spec as DownloadSpec).token;
+    expect(second).not.toBe(first);
+    // The first task (same job, same row) reports a file the turn-off already deleted.
+    const res = await post(callback(v, "download", 0, "done", { ok: true, renditions: [], keys: [mediaKeys(v.videoId).download(first)] }));
+    expect(res.status).toBe(204);
+    expect((await getVideo(v.videoId, owner)).body.playback!.download).toBeNull();
+    const again = (await downloadTask(v.videoId))!;
+    expect(again.state).not.toBe("done");
+    expect((again.spec as DownloadSpec).token).not.toBe(first);
+  });
+});

@@ -81,6 +81,12 @@ export async function publishDownload(env: Env, db: Database, videoId: string, j
     .where(and(downloadRow(videoId), eq(transcodeTasks.jobId, jobId), eq(transcodeTasks.state, "done")));
   const key = task?.result?.keys?.find((k) => k.startsWith(mediaKeys(videoId).downloadPrefix) && k.endsWith(".mp4"));
   if (!key) return;
+  // That earlier task's file may have been deleted by the turn-off in between: make it again.
+  if (!(await env.MEDIA.head(key))) {
+    await db.delete(transcodeTasks).where(and(downloadRow(videoId), eq(transcodeTasks.jobId, jobId)));
+    await requestDownload(env, db, videoId);
+    return;
+  }
   const shown = await db
     .update(videos)
     .set({ downloadKey: key, updatedAt: sql`now()` })
