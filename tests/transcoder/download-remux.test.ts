@@ -2,15 +2,17 @@
 // joins the published top rung and audio rendition into one MP4 without re-encoding. ffprobe
 // and a full decode check what a viewer downloads: one video and one audio stream, the source's
 // duration (±0.1 s), the index at the front, no decode errors; a redelivered task rewrites the
-// same object, and a video without sound gets a video-only MP4.
+// same object, and a video without sound gets a video-only MP4. A file over one part goes up in
+// parts (the multipart path a long video's MP4 takes).
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { mediaKeys } from "../../contract/media-layout.ts";
+import { createS3Storage } from "../../transcode-container/src/storage.ts";
 import { TASK_PATHS, type DownloadTask, type TaskOutcome } from "../../transcode-container/src/chunks/task-contract.ts";
 import { decodeFile } from "../support/hls-check.ts";
 import { CallbackRecorder } from "./helpers/callback-recorder.ts";
@@ -91,7 +93,7 @@ describe("download task", () => {
     const clip = await makeClip(dir, "with-sound", { width: 1280, height: 720, seconds: 9, audio: true });
     const run = await transcodeChunked([transcoder], bucket, recorder, clip);
     expect(run.failure).toBeNull();
-    const token = randomUUID().replaceAll("-", "");
+    const token = randomBytes(16).toString("hex");
     const key = mediaKeys(run.videoId).download(token);
 
     const { outcome } = await download(run, token);
@@ -122,7 +124,7 @@ describe("download task", () => {
     const clip = await makeClip(dir, "silent", { width: 640, height: 360, seconds: 5 });
     const run = await transcodeChunked([transcoder], bucket, recorder, clip);
     expect(run.failure).toBeNull();
-    const token = randomUUID().replaceAll("-", "");
+    const token = randomBytes(16).toString("hex");
     const { outcome } = await download(run, token);
     expect(outcome.ok).toBe(true);
     const mp4 = await fetchMp4(mediaKeys(run.videoId).download(token), "silent.mp4");
@@ -136,5 +138,27 @@ describe("download task", () => {
     const refused = await postTask(transcoder.baseUrl, TASK_PATHS.download, bad);
     expect(refused.status).toBe(400);
     await refused.body?.cancel();
+  });
+});
+
+describe("storage.putFile", () => {
+  it("uploads a file larger than one part in equal parts (what R2 requires), bytes intact", async () => {
+    const storage = createS3Storage(inject("r2"));
+    const file = path.join(dir, "large.bin");
+    // 70 MiB: two full 32 MiB parts and a short last one.
+    const handle = await open(file, "w");
+    const hash = createHash("sha256");
+    for (let i = 0; i < 70; i += 1) {
+      const block = randomBytes(1024 * 1024);
+      hash.update(block);
+      await handle.write(block);
+    }
+    await handle.close();
+    const key = mediaKeys(randomUUID()).download(randomBytes(16).toString("hex"));
+    await storage.putFile(key, file, { contentType: "video/mp4" });
+    const stored = await bucket.getBytes(key);
+    expect(stored.bytes.byteLength).toBe(70 * 1024 * 1024);
+    expect(createHash("sha256").update(stored.bytes).digest("hex")).toBe(hash.digest("hex"));
+    expect(stored.contentType).toBe("video/mp4");
   });
 });
