@@ -7,6 +7,8 @@
 //                                            (renditions: "1080p" … "240p", and "audio")
 //   videos/<videoId>/poster.jpg, thumbs/<n>.jpg, storyboard.vtt, storyboard/<n>.jpg
 //   videos/<videoId>/posters/<token>.jpg      a poster the creator chose: a thumb, or an uploaded image re-encoded
+//   videos/<videoId>/download/<token>.mp4    the downloadable MP4 (a new token each time downloads
+//                                            are turned on, so a turned-off one is never found again)
 //   videos/<videoId>/.private                marker: unsigned media URLs refuse to serve; with
 //                                            state "withdrawn" (deleted video) nothing is served
 //   deletions/<videoId>                      a deleted video whose prefix the sweep empties
@@ -17,6 +19,9 @@ export const PLAYLIST_NAME = "playlist.m3u8";
 export const INIT_NAME = "init.mp4";
 export const AUDIO_RENDITION = "audio";
 export const PRIVATE_MARKER_NAME = ".private";
+export const DOWNLOAD_DIR = "download";
+/** A download token: what the Worker makes (crypto.randomUUID without dashes) and the transcoder accepts. */
+export const DOWNLOAD_TOKEN_PATTERN = /^[0-9a-f]{32}$/;
 
 /** Segment file name, relative to its rendition folder. Numbering starts at 1. */
 export const segmentName = (index: number): string => `seg_${String(index).padStart(5, "0")}.m4s`;
@@ -59,6 +64,9 @@ export const mediaKeys = (videoId: string) => {
     storyboardVtt: `${prefix}storyboard.vtt`,
     /** One sprite per storyboard sheet (a chunk of the timeline), referenced from the VTT. */
     storyboardSheet: (n: number) => `${prefix}storyboard/${n}.jpg`,
+    /** Everything of the downloadable MP4 (what turning downloads off deletes). */
+    downloadPrefix: `${prefix}${DOWNLOAD_DIR}/`,
+    download: (token: string) => `${prefix}${DOWNLOAD_DIR}/${token}.mp4`,
   };
 };
 
@@ -78,6 +86,31 @@ const servedKeyPattern = new RegExp(`^videos\\/(${UUID})\\/(${SERVED_PATH})$`);
 export function parseServedKey(key: string): { videoId: string; path: string } | null {
   const match = servedKeyPattern.exec(key);
   return match ? { videoId: match[1]!, path: match[2]! } : null;
+}
+
+/** True for the path (relative to the video's prefix, as parseServedKey gives it) of a downloadable MP4. */
+export const isDownloadPath = (path: string): boolean => path.startsWith(`${DOWNLOAD_DIR}/`) && path.endsWith(".mp4");
+
+/** The query parameter of a download URL that names the saved file (the title: /media reads no database). */
+export const DOWNLOAD_NAME_PARAM = "name";
+
+/**
+ * Content-Disposition of a download: saved as `<title>.mp4`, with anything a file system or the
+ * header could trip on (quotes, slashes, control characters) replaced; an ASCII `filename` for
+ * old clients and the UTF-8 title as `filename*` (RFC 6266). Never empty.
+ */
+export function downloadDisposition(title: string | null | undefined): string {
+  // \p{Cs}: a lone surrogate (JSON lets one through) would make encodeURIComponent throw.
+  const cleaned = (title ?? "")
+    .replace(/[\p{Cc}\p{Cf}\p{Cs}"\\/:*?<>|;%]+/gu, " ")
+    .normalize("NFC")
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/^\.+/, "");
+  const clean = Array.from(cleaned).slice(0, 100).join("").trim() || "video";
+  const ascii = clean.normalize("NFKD").replace(/[^\x20-\x7e]/g, "").replace(/\s+/g, " ").trim() || "video";
+  const encoded = encodeURIComponent(`${clean}.mp4`).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}.mp4"; filename*=UTF-8''${encoded}`;
 }
 
 /** True for keys under a rendition folder (what a re-run of the ladder rewrites and prunes). */

@@ -59,6 +59,8 @@ export const updateVideoSchema = z
     visibility: z.enum(visibilities).optional(),
     commentsEnabled: z.boolean().optional(),
     publishAt: publishAt.optional(),
+    /** Viewers may fetch an MP4 (`playback.download`), made by the transcoder once the video is ready. */
+    downloadable: z.boolean().optional(),
   })
   .refine((v) => Object.keys(v).length > 0, "Send at least one field to change.");
 
@@ -109,6 +111,8 @@ export type Video = {
   resumeAt?: number | null;
   /** False when the creator turned comments off. */
   commentsEnabled: boolean;
+  /** For its owner only: whether viewers may download it (`playback.download` once the MP4 is made). */
+  downloadable?: boolean;
   /** Parsed from the description (contract/chapters.ts); [] when it has none. */
   chapters: Chapter[];
   createdAt: string;
@@ -120,9 +124,10 @@ export type Video = {
   creator: { id: string; displayName: string };
   /**
    * `hls` is the master playlist URL (signed for private videos); `thumbnails` are the generated
-   * poster candidates (frame 1… of PUT /api/videos/:id/poster), [] until the video is ready.
+   * poster candidates (frame 1… of PUT /api/videos/:id/poster), [] until the video is ready;
+   * `download` is the MP4 (signed like `hls`), null while downloads are off or it is not made yet.
    */
-  playback: { hls: string; poster: string | null; storyboard: string | null; thumbnails: string[] } | null;
+  playback: { hls: string; poster: string | null; storyboard: string | null; thumbnails: string[]; download: string | null } | null;
   /**
    * GET /api/videos/:id of a playable video only: send it back with the view report
    * (POST /api/videos/:id/views); it is for this video, expires, and dates the page view.

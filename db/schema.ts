@@ -22,7 +22,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { roles, videoStatuses, visibilities } from "../contract/api.ts";
 import type { Rendition } from "../transcode-container/src/contract.ts";
-import { TASK_KINDS, type AudioChunkSpec, type ChunkSpec, type StoredPlan, type TaskResult } from "../transcode-container/src/chunks/task-contract.ts";
+import { TASK_KINDS, type AudioChunkSpec, type ChunkSpec, type DownloadSpec, type StoredPlan, type TaskResult } from "../transcode-container/src/chunks/task-contract.ts";
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
@@ -111,6 +111,8 @@ export const videos = pgTable(
     removedAt: timestamp("removed_at", { withTimezone: true, mode: "date" }),
     publishAt: timestamp("publish_at", { withTimezone: true, mode: "date" }),
     downloadable: boolean("downloadable").notNull().default(false),
+    // The downloadable MP4 once its task is done (worker/downloads); null while none is served.
+    downloadKey: text("download_key"),
     // Views of the last 7 days, decayed by age; refreshed by the cron sweep, bumped by new views.
     trendingScore: doublePrecision("trending_score").notNull().default(0),
     // Upload
@@ -177,8 +179,8 @@ export const transcodeTasks = pgTable(
     jobId: uuid("job_id").notNull(),
     state: text("state", { enum: ["pending", "running", "done"] }).notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
-    /** A chunk row's ChunkSpec, an audio row's AudioChunkSpec (the kind says which). */
-    spec: jsonb("spec").$type<ChunkSpec | AudioChunkSpec>(),
+    /** A chunk row's ChunkSpec, an audio row's AudioChunkSpec, a download row's DownloadSpec (the kind says which). */
+    spec: jsonb("spec").$type<ChunkSpec | AudioChunkSpec | DownloadSpec>(),
     result: jsonb("result").$type<TaskResult>(),
     startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
     /** The transcoder slot running it: when it reports done, that slot is free for the next task. */
@@ -187,7 +189,7 @@ export const transcodeTasks = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.videoId, t.kind, t.index] }),
-    check("transcode_tasks_kind_check", sql`${t.kind} in ('chunk','audio','stills')`),
+    check("transcode_tasks_kind_check", sql`${t.kind} in ('chunk','audio','stills','download')`),
     check("transcode_tasks_state_check", sql`${t.state} in ('pending','running','done')`),
     // The sweep looks for tasks that stopped moving.
     index("transcode_tasks_unfinished_idx").on(t.state, t.updatedAt).where(sql`state <> 'done'`),

@@ -116,7 +116,7 @@ const hostileValues: unknown[] = [
   {},
   { $gt: "" },
 ];
-const fields = ["email", "password", "role", "displayName", "bio", "title", "description", "visibility", "filename", "size", "contentType", "parts", "etag", "watchedSeconds", "viewToken", "refreshToken", "publishAt"];
+const fields = ["email", "password", "role", "displayName", "bio", "title", "description", "visibility", "filename", "size", "contentType", "parts", "etag", "watchedSeconds", "viewToken", "refreshToken", "publishAt", "downloadable"];
 
 function hostileBodies(): { body: string; type?: string }[] {
   const bodies: { body: string; type?: string }[] = [
@@ -292,7 +292,7 @@ describe("fuzz: hostile input on every /api route", () => {
     // of the three callers in turn and DELETE of the target comment comes last.
     const bodies = [
       ...hostileBodies().filter((b) => !b.body.startsWith('{"') || b.body.length > 60_000),
-      ...["body", "parentId", "commentsEnabled"].flatMap((field) => hostileValues.map((value) => ({ body: JSON.stringify({ [field]: value }) }))),
+      ...["body", "parentId", "commentsEnabled", "downloadable"].flatMap((field) => hostileValues.map((value) => ({ body: JSON.stringify({ [field]: value }) }))),
       { body: JSON.stringify({ body: "ok", parentId: "00000000-0000-0000-0000-000000000000" }) },
       { body: JSON.stringify({ body: "x".repeat(2001) }) },
     ];

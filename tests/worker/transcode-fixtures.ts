@@ -7,7 +7,7 @@ import type { Database } from "#worker/db/connection.ts";
 import { signCallback } from "#transcoder/callback-signature.ts";
 import { buildLadder } from "#transcoder/ladder-profile.ts";
 import { planAudioChunks, planChunks } from "#transcoder/chunks/plan.ts";
-import type { AudioChunkSpec, ChunkSpec, StoredPlan, TaskOutcome } from "#transcoder/chunks/task-contract.ts";
+import type { AudioChunkSpec, ChunkSpec, StoredPlan, TaskKind, TaskOutcome } from "#transcoder/chunks/task-contract.ts";
 import { leaseTranscode } from "#worker/transcode/lease.ts";
 
 const storyboard = { interval: 2, tileWidth: 160, tileHeight: 90, columns: 10 };
@@ -74,7 +74,7 @@ export async function post(body: object, signature?: string) {
   });
 }
 
-export const callback = (v: { videoId: string; jobId: string }, kind: "chunk" | "audio" | "stills", index: number, event: string, outcome?: TaskOutcome) => ({
+export const callback = (v: { videoId: string; jobId: string }, kind: TaskKind, index: number, event: string, outcome?: TaskOutcome) => ({
   videoId: v.videoId, jobId: v.jobId, task: { kind, index }, event, at: new Date().toISOString(), ...(outcome ? { outcome } : {}),
 });
 

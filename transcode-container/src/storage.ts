@@ -1,7 +1,10 @@
 // S3 client for R2 (production account endpoint, or wrangler dev's local S3 API). Path-style
 // addressing and checksums only when required: R2's S3 API rejects the SDK's default
 // flexible-checksum headers.
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
 
 export type StorageConfig = {
   endpoint: string;
@@ -15,7 +18,15 @@ export type PutOptions = { contentType: string; cacheControl?: string; signal?: 
 
 export type Storage = {
   put(key: string, body: Uint8Array | string, options: PutOptions): Promise<void>;
+  /** An object's bytes, streamed. */
+  get(key: string, signal?: AbortSignal): Promise<Readable>;
+  /** A local file of any size: in parts once it is large (S3 caps one PUT at 5 GiB). */
+  putFile(key: string, file: string, options: PutOptions): Promise<void>;
 };
+
+/** Parts of a multipart upload: R2 wants equal parts (but the last); 4 in flight. */
+const PART_BYTES = 32 * 1024 * 1024;
+const PARTS_IN_FLIGHT = 4;
 
 export function createS3Storage(config: StorageConfig): Storage {
   const client = new S3Client({
@@ -39,6 +50,28 @@ export function createS3Storage(config: StorageConfig): Storage {
         }),
         { abortSignal: options.signal },
       );
+    },
+    async get(key, signal) {
+      const out = await client.send(new GetObjectCommand({ Bucket: config.bucket, Key: key }), { abortSignal: signal });
+      if (!(out.Body instanceof Readable)) throw new Error(`${key}: no body`);
+      return out.Body;
+    },
+    async putFile(key, file, options) {
+      const upload = new Upload({
+        client,
+        params: { Bucket: config.bucket, Key: key, Body: createReadStream(file), ContentType: options.contentType, CacheControl: options.cacheControl },
+        partSize: PART_BYTES,
+        queueSize: PARTS_IN_FLIGHT,
+        // A stopped upload is aborted, so no half-written object is ever committed.
+        leavePartsOnError: false,
+      });
+      const abort = () => void upload.abort().catch(() => {});
+      options.signal?.addEventListener("abort", abort, { once: true });
+      try {
+        await upload.done();
+      } finally {
+        options.signal?.removeEventListener("abort", abort);
+      }
     },
   };
 }

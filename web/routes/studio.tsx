@@ -40,6 +40,8 @@ export async function action({ request, context }: Route.ActionArgs) {
       description: text(form, "description"),
       visibility: text(form, "visibility"),
       publishAt: publishAtFromForm(form),
+      // An unchecked box is absent from the form: downloads off.
+      downloadable: form.get("downloadable") === "on",
     });
     return actionResult(res, intent);
   }

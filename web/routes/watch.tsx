@@ -169,6 +169,12 @@ export default function Watch({ loaderData }: Route.ComponentProps) {
             <FollowOrManage creator={video.creator} own={own} manageLabel="Edit in Studio" following={!!creator?.following} signedIn={!!me} />
             <LikeButton target="video" id={video.id} liked={!!loaderData.video.liked} count={loaderData.video.likeCount} label="this video" signedIn={!!me} />
             {video.visibility !== "private" && <ShareDialog videoId={video.id} title={video.title} pageUrl={loaderData.pageUrl} width={video.width} height={video.height} />}
+            {/* Served as an attachment named after the title (media/download-name.ts). */}
+            {video.playback?.download && (
+              <a href={video.playback.download} download className="rounded-full bg-neutral-800 px-4 py-2 text-sm font-medium hover:bg-neutral-700">
+                Download<span className="sr-only"> “{video.title}” (MP4)</span>
+              </a>
+            )}
             {me && !own && <ReportButton kind="video" id={video.id} label="this video" />}
           </div>
           <div className="mt-4 rounded-xl bg-neutral-900 p-4 text-sm">

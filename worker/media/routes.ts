@@ -3,19 +3,19 @@
 // with Range, ETag/304, cache headers and CORS. No database query on this path: a private
 // video is recognised by a marker object under its prefix, a deleted one by its objects being gone.
 import { Hono } from "hono";
-import { MASTER_NAME, cacheControlFor, contentTypeFor, mediaKeys, parseServedKey } from "#contract/media-layout.ts";
+import { MASTER_NAME, cacheControlFor, contentTypeFor, isDownloadPath, mediaKeys, parseServedKey } from "#contract/media-layout.ts";
 import type { AppEnv } from "../context.ts";
 import { problemResponse } from "../http/problem.ts";
 import { isUnsatisfiableRangeError, parseRange } from "./byte-range.ts";
 import { edgeCacheKey, storeCopy, validatedHit } from "./edge-cache.ts";
 import { addSubtitlesGroup, etagMatches, servedMasterEtag, storedSubtitleTracks } from "./master-captions.ts";
+import { downloadName } from "./download-name.ts";
+import { requestedKey } from "./request-key.ts";
 import { verifyMediaPrefix } from "./signing.ts";
 import { markerState } from "./withdraw.ts";
 
 export const mediaRoutes = new Hono<AppEnv>();
 
-// An optional signed prefix, then the object's key (which keys are served: parseServedKey).
-const signedPrefix = /^s\/([^/]+)\/(.*)$/;
 
 const corsHeaders = {
   "access-control-allow-origin": "*",
@@ -33,6 +33,7 @@ function withCors(response: Response): Response {
 }
 
 mediaRoutes.options("/*", () => new Response(null, { status: 204, headers: corsHeaders }));
+mediaRoutes.use("/*", downloadName);
 
 /** If-Range (RFC 9110 §13.1.5): the range applies only while the validator still matches. */
 function ifRangeHolds(header: string | undefined, object: R2Object): boolean {
@@ -56,10 +57,7 @@ async function unsatisfiable(bucket: R2Bucket, key: string, ifRange: string | un
 }
 
 mediaRoutes.on(["GET", "HEAD"], "/*", async (c) => {
-  const path = c.req.path.replace(/^\/media\//, "");
-  const signed = signedPrefix.exec(path);
-  const token = signed?.[1];
-  const key = signed ? signed[2]! : path;
+  const { key, token } = requestedKey(c.req.path);
   const served = parseServedKey(key);
   if (!served) return notFound();
   const { videoId } = served;
@@ -76,7 +74,8 @@ mediaRoutes.on(["GET", "HEAD"], "/*", async (c) => {
 
   const isPlaylist = key.endsWith(".m3u8");
   const rangeHeader = c.req.header("range");
-  const cacheable = !signedUntil && !isPlaylist && c.req.method === "GET" && !rangeHeader && !c.req.header("if-none-match");
+  // Downloads skip the Worker's own copy: teeing gigabytes into the Cache API would buffer them.
+  const cacheable = !signedUntil && !isPlaylist && !isDownloadPath(served.path) && c.req.method === "GET" && !rangeHeader && !c.req.header("if-none-match");
   const cacheKey = edgeCacheKey(new URL(c.req.url).origin, key);
   // The private marker, the edge copy and the object's current ETag, looked up together: the
   // copy is served only if storage still has those bytes (edge-cache.ts).

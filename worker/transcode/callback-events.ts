@@ -5,6 +5,7 @@ import { transcodeTasks } from "#db/schema.ts";
 import type { TaskCallback } from "#transcoder/chunks/task-contract.ts";
 import type { Database } from "../db/connection.ts";
 import type { TaskMessage } from "./job-contract.ts";
+import { publishDownload } from "../downloads/tasks.ts";
 import { publishProgress } from "./publish.ts";
 import { dispatchNext } from "./next-task.ts";
 import { recordOutcome } from "./task-dispatch.ts";
@@ -31,10 +32,10 @@ export async function applyTaskCallback(env: Env, db: Database, callback: TaskCa
       // The reporting transcoder's slot is free: refill it (a failed task waits for its backoff,
       // so it is not the one handed out) before publishing what the task completed — except for
       // the first video and audio chunks, whose publishing makes the video playable.
-      const makesPlayable = recorded.completed && callback.task.kind !== "stills" && callback.task.index === 0;
+      const makesPlayable = recorded.completed && (callback.task.kind === "chunk" || callback.task.kind === "audio") && callback.task.index === 0;
       if (makesPlayable) await publishProgress(env, db, callback.videoId, callback.jobId);
       if (recorded.slot !== null) await dispatchNext(env, db, callback.videoId, callback.jobId, recorded.slot, callback.outcome.ok ? undefined : callback.task);
-      if (recorded.completed && !makesPlayable) await publishProgress(env, db, callback.videoId, callback.jobId);
+      if (recorded.completed && !makesPlayable) await (callback.task.kind === "download" ? publishDownload : publishProgress)(env, db, callback.videoId, callback.jobId);
       return true;
     }
   }

@@ -15,14 +15,15 @@ import { FAILURE_REASONS } from "#transcoder/failures.ts";
 import type { Database } from "../db/connection.ts";
 import { enqueueNewVideoNotifications } from "../notifications/enqueue.ts";
 import { publishedAtOnceWatchable } from "../videos/schedule.ts";
+import { requestDownload } from "../downloads/tasks.ts";
 
 /** Encoding is 0–95 %; the rest is the audio, stills and the final master. */
 const ENCODE_SHARE = 95;
 
 export async function publishProgress(env: Env, db: Database, videoId: string, jobId: string): Promise<void> {
-  await db.transaction(async (tx) => {
+  const madeReady = await db.transaction(async (tx): Promise<boolean> => {
     const [video] = await tx.select().from(videos).where(eq(videos.id, videoId)).for("update");
-    if (!video || video.status !== "processing" || video.jobId !== jobId || !video.plan) return;
+    if (!video || video.status !== "processing" || video.jobId !== jobId || !video.plan) return false;
     const plan = video.plan;
     const tasks = await tx.select().from(transcodeTasks).where(eq(transcodeTasks.videoId, videoId)).orderBy(asc(transcodeTasks.index));
     const keys = mediaKeys(videoId);
@@ -37,7 +38,7 @@ export async function publishProgress(env: Env, db: Database, videoId: string, j
     );
     if (assembly.shortChunk) {
       await fail(`${FAILURE_REASONS.corrupt} (it ends at about ${Math.round(assembly.shortChunk.startSeconds)} s)`);
-      return;
+      return false;
     }
     const { measured, encodedSeconds } = assembly;
     await Promise.all([...assembly.playlists].map(([rendition, text]) => put(keys.playlist(rendition), text)));
@@ -62,7 +63,7 @@ export async function publishProgress(env: Env, db: Database, videoId: string, j
       const shortfall = plan.durationSeconds - encodedSeconds;
       if (shortfall > Math.max(2, plan.durationSeconds * 0.1)) {
         await fail(`${FAILURE_REASONS.corrupt} (decoded ${encodedSeconds.toFixed(1)} s of ${plan.durationSeconds.toFixed(1)} s)`);
-        return;
+        return false;
       }
       const chunkSpecs = chunks.map((c) => c.spec as ChunkSpec);
       await put(keys.storyboardVtt, storyboardVtt(chunkSpecs, plan.images.storyboard, encodedSeconds, (n) => `storyboard/${n}.jpg`));
@@ -85,7 +86,7 @@ export async function publishProgress(env: Env, db: Database, videoId: string, j
           renditions: chunkedRenditions(plan, measured, keys.playlist),
         })
         .where(eq(videos.id, videoId));
-      return;
+      return true;
     }
     const progress = Math.floor((ENCODE_SHARE * Math.min(encodedSeconds, plan.durationSeconds)) / plan.durationSeconds);
     await tx
@@ -103,5 +104,8 @@ export async function publishProgress(env: Env, db: Database, videoId: string, j
           : {}),
       })
       .where(eq(videos.id, videoId));
+    return false;
   });
+  // After the commit, so the task finds the video ready; a no-op unless downloads are on.
+  if (madeReady) await requestDownload(env, db, videoId);
 }

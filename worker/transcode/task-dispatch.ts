@@ -4,8 +4,9 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import { transcodeTasks, videos } from "#db/schema.ts";
 import { sourceKey } from "#contract/media-layout.ts";
-import { TASK_PATHS, type AudioChunkSpec, type ChunkSpec, type TaskOutcome } from "#transcoder/chunks/task-contract.ts";
+import { TASK_PATHS, type AudioChunkSpec, type ChunkSpec, type DownloadSpec, type TaskOutcome } from "#transcoder/chunks/task-contract.ts";
 import { withDatabase, type Database } from "../db/connection.ts";
+import { abandonDownload } from "../downloads/tasks.ts";
 import { presign } from "../storage/s3-presign.ts";
 import { PERMANENT_FAILURES, type TaskMessage } from "./job-contract.ts";
 import { failTranscode } from "./lease.ts";
@@ -22,7 +23,9 @@ async function loadTask(db: Database, message: TaskMessage) {
     .from(transcodeTasks)
     .innerJoin(videos, eq(videos.id, transcodeTasks.videoId))
     .where(and(eq(transcodeTasks.videoId, message.videoId), eq(transcodeTasks.kind, message.task.kind), eq(transcodeTasks.index, message.task.index)));
-  if (!row || !row.plan || row.status !== "processing" || row.jobId !== message.jobId || row.task.jobId !== message.jobId) return null;
+  // The download task runs once the video is ready (downloads/tasks.ts); the others while it is processing.
+  const runsWhile = message.task.kind === "download" ? "ready" : "processing";
+  if (!row || !row.plan || row.status !== runsWhile || row.jobId !== message.jobId || row.task.jobId !== message.jobId) return null;
   if (row.task.state === "done") return null;
   return { task: row.task, plan: row.plan };
 }
@@ -39,6 +42,8 @@ async function payloadFor(env: Env, message: TaskMessage, loaded: NonNullable<Aw
       return { path: TASK_PATHS.audio, body: { videoId, jobId, source, callback, audio: task.spec as AudioChunkSpec } };
     case "stills":
       return { path: TASK_PATHS.stills, body: { videoId, jobId, source, callback, durationSeconds: plan.durationSeconds, deinterlace: plan.ladder.deinterlace, images: plan.images } };
+    case "download":
+      return { path: TASK_PATHS.download, body: { videoId, jobId, callback, download: task.spec as DownloadSpec } };
   }
 }
 
@@ -114,13 +119,13 @@ export async function recordOutcome(env: Env, db: Database, message: TaskMessage
   }
   if (!row) {
     const [video] = await db.select({ id: videos.id }).from(videos).where(eq(videos.id, message.videoId));
-    // Deleted while this task ran: what it wrote is removed too.
-    if (!video && outcome.ok && outcome.keys.length > 0) await env.MEDIA.delete(outcome.keys);
+    // Deleted while this task ran (or, for a download, downloads were turned off): what it wrote is removed too.
+    if ((!video || message.task.kind === "download") && outcome.ok && outcome.keys.length > 0) await env.MEDIA.delete(outcome.keys);
     return { current: false };
   }
   const attempts = Math.max(1, row.attempts);
   if (!outcome.ok) {
-    if (PERMANENT_FAILURES.includes(outcome.failure.code as never)) await failTranscode(db, message.videoId, message.jobId, outcome.failure.reason);
+    if (PERMANENT_FAILURES.includes(outcome.failure.code as never)) await failTask(db, message, outcome.failure.reason);
     else await retryOrFail(env, db, message, attempts, `${outcome.failure.code}: ${outcome.failure.reason}`);
     return { current: true, slot: row.slot, completed: false };
   }
@@ -136,10 +141,16 @@ async function retryOrFail(env: Env, db: Database, message: TaskMessage, attempt
   const { maxTaskAttempts } = transcodeSettings(env);
   console.warn("transcode task failed", message.videoId, message.task, attempts, detail);
   if (attempts >= maxTaskAttempts) {
-    await failTranscode(db, message.videoId, message.jobId, "Part of this video could not be processed after several attempts. Try uploading again.");
+    await failTask(db, message, "Part of this video could not be processed after several attempts. Try uploading again.");
     return;
   }
   await db.update(transcodeTasks).set({ state: "pending", attempts, updatedAt: sql`now()` }).where(taskWhere(message));
   await enqueueTranscode(env, message, { delaySeconds: Math.min(60, 5 * attempts) });
 }
 
+
+/** A task that cannot succeed fails its video, except a download, which fails only itself. */
+function failTask(db: Database, message: TaskMessage, reason: string): Promise<unknown> {
+  if (message.task.kind === "download") return abandonDownload(db, message, reason);
+  return failTranscode(db, message.videoId, message.jobId, reason);
+}

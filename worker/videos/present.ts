@@ -1,7 +1,7 @@
 // The public shape of a video (API.md). Media URLs point at the /media route on our origin.
 import type { Video } from "#contract/api.ts";
 import { parseChapters } from "#contract/chapters.ts";
-import { mediaKeys, relativeToVideo, videoPrefix } from "#contract/media-layout.ts";
+import { DOWNLOAD_NAME_PARAM, mediaKeys, relativeToVideo, videoPrefix } from "#contract/media-layout.ts";
 import { SIGNED_MEDIA_TTL_SECONDS, signMediaPrefix } from "../media/signing.ts";
 import type { VideoWithCreator } from "./queries.ts";
 
@@ -46,6 +46,10 @@ export function presentVideo(video: VideoWithCreator, base: string): Video {
           poster: relative(video.posterKey),
           storyboard: relative(video.storyboardKey),
           thumbnails: (video.thumbnailKeys ?? []).flatMap((key) => relative(key) ?? []),
+          // The title names the saved file (/media reads no database: media/download-name.ts).
+          download: video.downloadable && own(video.downloadKey)
+            ? `${relative(video.downloadKey)}?${new URLSearchParams({ [DOWNLOAD_NAME_PARAM]: video.title })}`
+            : null,
         }
       : null,
   };

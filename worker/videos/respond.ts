@@ -2,13 +2,16 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context.ts";
 import { encodeCursor } from "../discovery/pagination.ts";
+import { isOwner } from "./access.ts";
 import { mediaBase, presentVideo, type PresentedVideo } from "./present.ts";
 import type { VideoWithCreator } from "./queries.ts";
 
 export const requestOrigin = (c: Context<AppEnv>) => c.env.PUBLIC_ORIGIN || new URL(c.req.url).origin;
 
 export async function videoJson(c: Context<AppEnv>, video: VideoWithCreator): Promise<PresentedVideo> {
-  return presentVideo(video, await mediaBase(c.env, requestOrigin(c), video));
+  const presented = presentVideo(video, await mediaBase(c.env, requestOrigin(c), video));
+  // Owner-only settings (anonymous responses, the only ones the edge caches, never carry them).
+  return isOwner(video, c.var.user) ? { ...presented, downloadable: video.downloadable } : presented;
 }
 
 /** Sort keys of keyset pages over videos (the cursor holds the last item's). */

@@ -27,6 +27,7 @@ import { resumePoint } from "#contract/playback-extras.ts";
 import { posterRoutes } from "./poster-routes.ts";
 import { enqueueNewVideoNotifications } from "../notifications/enqueue.ts";
 import { acceptedPublishAt, publishedAtAfterSchedule } from "./schedule.ts";
+import { requestDownload, stopDownloads } from "../downloads/tasks.ts";
 
 export const videoRoutes = new Hono<AppEnv>();
 
@@ -95,6 +96,9 @@ videoRoutes.patch("/:id", async (c) => {
   if (updated.visibility === "public" && updated.playable && (video.visibility !== "public" || rescheduled)) {
     await enqueueNewVideoNotifications(c.env, video.id);
   }
+  // The MP4 is made once (again, if its task was given up); turning downloads off removes it.
+  if (input.downloadable === true) await requestDownload(c.env, c.var.db, video.id);
+  if (input.downloadable === false && video.downloadable) await stopDownloads(c.env, c.var.db, video.id);
   // Cached lists and pages show the old title/visibility/schedule: drop this data center's copies now.
   await purgePublicReads(c.req.url);
   return c.json(await videoJson(c, updated));

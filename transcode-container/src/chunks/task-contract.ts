@@ -3,6 +3,7 @@
 // one task slot is busy (back-pressure, not a failure). The task then reports through signed
 // callbacks to `callback.url`: heartbeats while it runs, and its outcome.
 import { z } from "zod";
+import { DOWNLOAD_TOKEN_PATTERN } from "../../../contract/media-layout.ts";
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 const rational = z.object({ num: z.number().int().positive(), den: z.number().int().positive() });
@@ -96,10 +97,23 @@ export const stillsTaskSchema = z.object({
   deinterlace: z.boolean(),
   images: imagePlanSchema,
 });
+/**
+ * The downloadable MP4: the finished top rung and audio rendition remuxed (no re-encode) into
+ * mediaKeys(videoId).download(token). It reads published renditions, not the source.
+ */
+export const downloadSpecSchema = z.object({
+  token: z.string().regex(DOWNLOAD_TOKEN_PATTERN),
+  rendition: rungSchema.shape.name,
+  hasAudio: z.boolean(),
+  durationSeconds: z.number().positive(),
+});
+export const downloadTaskSchema = z.object({ videoId: z.uuid(), jobId: z.uuid(), callback, download: downloadSpecSchema });
 export type ProbeRequest = z.infer<typeof probeRequestSchema>;
 export type ChunkTask = z.infer<typeof chunkTaskSchema>;
 export type AudioTask = z.infer<typeof audioTaskSchema>;
 export type StillsTask = z.infer<typeof stillsTaskSchema>;
+export type DownloadTask = z.infer<typeof downloadTaskSchema>;
+export type DownloadSpec = z.infer<typeof downloadSpecSchema>;
 
 export const segmentInfoSchema = z.object({ duration: z.number().positive(), bytes: z.number().int().positive() });
 export type SegmentInfo = z.infer<typeof segmentInfoSchema>;
@@ -126,7 +140,7 @@ export const probeOutcomeSchema = z.union([
 ]);
 export type ProbeOutcome = z.infer<typeof probeOutcomeSchema>;
 
-export const TASK_KINDS = ["chunk", "audio", "stills"] as const;
+export const TASK_KINDS = ["chunk", "audio", "stills", "download"] as const;
 
 /** Signed callbacks a task sends (see task-reporter.ts). */
 export const taskCallbackSchema = z.object({
@@ -139,7 +153,7 @@ export const taskCallbackSchema = z.object({
 });
 export type TaskCallback = z.infer<typeof taskCallbackSchema>;
 export type TaskKind = (typeof TASK_KINDS)[number];
-export const TASK_PATHS = { probe: "/probe", chunk: "/tasks/chunk", audio: "/tasks/audio", stills: "/tasks/stills" } as const;
+export const TASK_PATHS = { probe: "/probe", chunk: "/tasks/chunk", audio: "/tasks/audio", stills: "/tasks/stills", download: "/tasks/download" } as const;
 
 export type ChunkSpec = z.infer<typeof chunkSpecSchema>;
 export type AudioChunkSpec = z.infer<typeof audioChunkSpecSchema>;

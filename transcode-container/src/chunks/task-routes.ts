@@ -7,6 +7,7 @@ import { JobFailure } from "../failures.ts";
 import { HttpProblem, readJsonBody, sendJson } from "../http-util.ts";
 import { runAudioTask } from "./audio-job.ts";
 import { runChunkTask, type TaskDeps } from "./chunk-job.ts";
+import { runDownloadTask } from "./download-job.ts";
 import { planTranscode } from "./plan-task.ts";
 import { runStillsTask } from "./stills-job.ts";
 import { assertAllowedCallback, assertAllowedSource } from "../source-policy.ts";
@@ -14,6 +15,7 @@ import { TaskReporter } from "./task-reporter.ts";
 import {
   audioTaskSchema,
   chunkTaskSchema,
+  downloadTaskSchema,
   probeRequestSchema,
   stillsTaskSchema,
   TASK_PATHS,
@@ -106,6 +108,12 @@ function prepare(pathname: string, body: unknown, ctx: TaskContext): Prepared | 
     case TASK_PATHS.stills: {
       const task = allowed(parse(stillsTaskSchema, body));
       return { identity: identity(task, "stills", 0), callbackUrl: task.callback.url, run: async (signal) => ({ renditions: [], ...(await runStillsTask(task, ctx, signal)) }) };
+    }
+    case TASK_PATHS.download: {
+      // Reads published renditions through our own storage client: no source URL to check.
+      const task = parse(downloadTaskSchema, body);
+      assertAllowedCallback(ctx.config, task.callback.url);
+      return { identity: identity(task, "download", 0), callbackUrl: task.callback.url, run: async (signal) => ({ renditions: [], ...(await runDownloadTask(task, ctx, signal)) }) };
     }
     default:
       return null;

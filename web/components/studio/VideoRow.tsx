@@ -80,6 +80,15 @@ function EditVideo({ video }: { video: Video }) {
         publishAt={video.publishAt}
         publishAtError={failed?.fields.publishAt}
       />
+      <label className="flex items-start gap-2 text-sm">
+        <input type="checkbox" name="downloadable" defaultChecked={video.downloadable ?? false} className="mt-1" />
+        <span>
+          Allow downloads
+          <span className="block text-neutral-400">
+            Viewers get an MP4 once the video is ready.
+          </span>
+        </span>
+      </label>
       {failed && <FormError message={failed.error} />}
       {edit.data?.ok && edit.state === "idle" && (
         <p role="status" className="text-sm text-emerald-300">
