@@ -1,0 +1,63 @@
+// Postgres through Hyperdrive (production, decision 0013): node-postgres over a TCP socket to the
+// binding's connection string. Hyperdrive sets the connection up at the edge and keeps pooled
+// connections next to the database, so a request pays no setup across the distance; `wrangler
+// dev` connects the binding straight to its local connection string.
+import pg from "pg";
+import * as pgCloudflare from "pg-cloudflare";
+import type { Logger } from "drizzle-orm/logger";
+import { drizzle } from "drizzle-orm/node-postgres";
+import * as schema from "#db/schema.ts";
+import type { Database, DatabaseHandle } from "./connection.ts";
+
+// Resolved under the "workerd" export condition at run time; the package's types describe only
+// the stub other runtimes get.
+const { CloudflareSocket } = pgCloudflare as unknown as { CloudflareSocket: new (ssl: boolean) => unknown };
+
+export type QueryCounter = {
+  /** A query was sent while `inFlight` others were awaiting their answers. */
+  sent: (inFlight: number) => void;
+};
+
+/**
+ * Opens one pipelined connection: queries issued together (a page's in-process API calls, a
+ * handler's Promise.all) are written without waiting for each other's answers, so they cost one
+ * round trip between them instead of one each. A transaction shares the connection: nothing else
+ * in the request may query while it runs (our handlers await theirs before anything else).
+ */
+export function openHyperdrive(connectionString: string, opts: { logger?: Logger; counter?: QueryCounter } = {}): DatabaseHandle {
+  // The Workers socket given explicitly: pg's own pick of it, a require() inside pg, gets a
+  // bundler-dependent stub under Vite (brianc/node-postgres#3493).
+  const client = new pg.Client({ connectionString, pipeline: true, stream: () => new CloudflareSocket(false) as never });
+  // A dropped connection must not become an unhandled rejection that kills the isolate; the
+  // queries waiting on it fail with the error instead.
+  let closing = false;
+  client.on("error", (err: Error) => {
+    if (!closing) console.warn("postgres connection error", err.message);
+  });
+  const connected = client.connect().catch((err: Error) => err);
+  if (opts.counter) countQueries(client, opts.counter);
+  // Same result shape as the Neon driver (node-postgres's QueryResult): one Database type for both.
+  const db = drizzle({ client, schema, logger: opts.logger }) as unknown as Database;
+  return {
+    db,
+    close: async () => {
+      closing = true;
+      if ((await connected) instanceof Error) return;
+      await client.end().catch(() => undefined);
+    },
+  };
+}
+
+function countQueries(client: pg.Client, counter: QueryCounter) {
+  let inFlight = 0;
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  client.query = ((...args: unknown[]) => {
+    counter.sent(inFlight++);
+    const settled = query(...args);
+    void settled.then(
+      () => inFlight--,
+      () => inFlight--,
+    );
+    return settled;
+  }) as typeof client.query;
+}
