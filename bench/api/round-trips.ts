@@ -6,8 +6,9 @@
 // --pool-at-edge moves the pooler to the Worker's side of the distance (how Hyperdrive pools);
 // --hyperdrive takes production's path: the HYPERDRIVE binding (a pipelined node-postgres
 // connection), which wrangler dev connects straight to the database through the relay, so its
-// counts include the connection's startup (1), which Hyperdrive answers at the edge.
-//   node bench/api/round-trips.ts [--latency 40] [--repeat 5] [--pool-at-edge | --hyperdrive]
+// counts include the connection's startup (1); with --pool-at-edge too, a pgbouncer on the
+// Worker's side keeps warm connections across the distance, as Hyperdrive does.
+//   node bench/api/round-trips.ts [--latency 40] [--repeat 5] [--pool-at-edge] [--hyperdrive]
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -27,8 +28,9 @@ const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1
 const dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-bench-rt-"));
 const databaseUrl = await recreateDatabase(server, "edge_video_bench_rt");
 const hyperdrive = process.argv.includes("--hyperdrive");
+const poolAtEdge = process.argv.includes("--pool-at-edge");
 const stack = await startStack({ stateDir: dir, databaseUrl, build: false, sweepIntervalMs: 0, dbLatencyMs: latency,
-  ...(hyperdrive ? { dbDriver: "hyperdrive" } : { dbPooler: "pgbouncer", dbPoolerSide: process.argv.includes("--pool-at-edge") ? "edge" : "database" }) });
+  dbDriver: hyperdrive ? "hyperdrive" : "neon", dbPooler: hyperdrive && !poolAtEdge ? undefined : "pgbouncer", dbPoolerSide: poolAtEdge ? "edge" : "database" });
 const relay = stack.dbRelay!;
 const db = new pg.Client({ connectionString: databaseUrl });
 await db.connect();
@@ -101,7 +103,8 @@ try {
   rows.push(await count("GET /", "signed in", same("/"), cookie));
   rows.push(await count("GET /watch/:id", "signed in", same(`/watch/${videoId}`), cookie));
 
-  const dataPath = hyperdrive ? "HYPERDRIVE binding (pipelined), no pooler" : `pooler ${process.argv.includes("--pool-at-edge") ? "at the edge" : "next to the database"}`;
+  const pooler = poolAtEdge ? "pooler at the edge" : hyperdrive ? "no pooler" : "pooler next to the database";
+  const dataPath = `${hyperdrive ? "HYPERDRIVE binding (pipelined)" : "Neon driver"}, ${pooler}`;
   console.log(`\nDB_LATENCY_MS=${latency} (per round trip), ${dataPath}, median of ${repeat} sequential requests\n`);
   console.log("| route | viewer | connections | round trips | p50 ms | x-cache |");
   console.log("| --- | --- | ---: | ---: | ---: | --- |");
