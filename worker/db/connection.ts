@@ -51,8 +51,8 @@ export function openDatabase(env: DbEnv, opts: { logger?: Logger } = {}): Databa
     counts.opened++;
     const handle = openHyperdrive(env.HYPERDRIVE.connectionString, {
       logger: countingLogger(opts.logger, false),
-      // Pipelined: a statement sent while others await their answers shares their round trip.
-      counter: { sent: (inFlight) => void (inFlight === 0 && counts.roundTrips++) },
+      // Pipelined: statements sent while others await their answers share their round trip.
+      countRoundTrip: () => void counts.roundTrips++,
     });
     return { db: handle.db, close: () => handle.close().finally(() => void counts.closed++) };
   }

@@ -13,10 +13,8 @@ import type { Database, DatabaseHandle } from "./connection.ts";
 // the stub other runtimes get.
 const { CloudflareSocket } = pgCloudflare as unknown as { CloudflareSocket: new (ssl: boolean) => unknown };
 
-export type QueryCounter = {
-  /** A query was sent while `inFlight` others were awaiting their answers. */
-  sent: (inFlight: number) => void;
-};
+/** Called for each round trip the connection makes after its setup. */
+export type RoundTripCounter = () => void;
 
 /**
  * Opens one pipelined connection: queries issued together (a page's in-process API calls, a
@@ -24,18 +22,22 @@ export type QueryCounter = {
  * round trip between them instead of one each. A transaction shares the connection: nothing else
  * in the request may query while it runs (our handlers await theirs before anything else).
  */
-export function openHyperdrive(connectionString: string, opts: { logger?: Logger; counter?: QueryCounter } = {}): DatabaseHandle {
+export function openHyperdrive(connectionString: string, opts: { logger?: Logger; countRoundTrip?: RoundTripCounter } = {}): DatabaseHandle {
+  let closing = false;
   // The Workers socket given explicitly: pg's own pick of it, a require() inside pg, gets a
   // bundler-dependent stub under Vite (brianc/node-postgres#3493).
-  const client = new pg.Client({ connectionString, pipeline: true, stream: () => new CloudflareSocket(false) as never });
+  const stream = () => {
+    const socket = new CloudflareSocket(false) as Socket;
+    if (opts.countRoundTrip) countRoundTrips(socket, opts.countRoundTrip, () => closing);
+    return socket as never;
+  };
+  const client = new pg.Client({ connectionString, pipeline: true, stream });
   // A dropped connection must not become an unhandled rejection that kills the isolate; the
   // queries waiting on it fail with the error instead.
-  let closing = false;
   client.on("error", (err: Error) => {
     if (!closing) console.warn("postgres connection error", err.message);
   });
   const connected = client.connect().catch((err: Error) => err);
-  if (opts.counter) countQueries(client, opts.counter);
   // Same result shape as the Neon driver (node-postgres's QueryResult): one Database type for both.
   const db = drizzle({ client, schema, logger: opts.logger }) as unknown as Database;
   return {
@@ -48,16 +50,20 @@ export function openHyperdrive(connectionString: string, opts: { logger?: Logger
   };
 }
 
-function countQueries(client: pg.Client, counter: QueryCounter) {
-  let inFlight = 0;
-  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
-  client.query = ((...args: unknown[]) => {
-    counter.sent(inFlight++);
-    const settled = query(...args);
-    void settled.then(
-      () => inFlight--,
-      () => inFlight--,
-    );
-    return settled;
-  }) as typeof client.query;
+type Socket = { write: (...args: never[]) => boolean; on: (event: "data", listener: () => void) => unknown };
+
+/**
+ * Counts what the wire does, not what the code asks: a round trip each time the client writes
+ * after the server has answered. Writes sent before any answer (pipelined queries) are one; the
+ * startup message (answered by Hyperdrive at the edge) and the closing Terminate are not counted.
+ */
+function countRoundTrips(socket: Socket, count: RoundTripCounter, closing: () => boolean) {
+  let answered = false;
+  socket.on("data", () => void (answered = true));
+  const write = socket.write.bind(socket);
+  socket.write = (...args) => {
+    if (answered && !closing()) count();
+    answered = false;
+    return write(...args);
+  };
 }
