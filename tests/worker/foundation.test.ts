@@ -53,6 +53,41 @@ describe("foundation", () => {
     });
   }
 
+  it("through Hyperdrive a transaction has the pipelined connection to itself: a query issued meanwhile is not swept into it", async () => {
+    const { db, close } = openDatabase({ ...env, NEON_WS_PROXY: "" });
+    const inside = `tx-${crypto.randomUUID()}@example.com`;
+    const outside = `outer-${crypto.randomUUID()}@example.com`;
+    try {
+      let entered!: () => void;
+      let proceed!: () => void;
+      const holding = new Promise<void>((resolve) => (entered = resolve));
+      const gate = new Promise<void>((resolve) => (proceed = resolve));
+      const rolledBack = db
+        .transaction(async (tx) => {
+          await tx.insert(users).values({ email: inside, passwordHash: "x" });
+          entered();
+          await gate;
+          throw new Error("roll back");
+        })
+        .catch((err: Error) => err.message);
+      await holding;
+      // Issued while the transaction is open; it must run after the rollback, not inside it.
+      const outer = db.insert(users).values({ email: outside, passwordHash: "x" }).execute();
+      proceed();
+      expect(await rolledBack).toBe("roll back");
+      await outer;
+    } finally {
+      await close();
+    }
+    const check = openDatabase(env);
+    try {
+      const rows = await check.db.execute<{ email: string }>(sql`select email from users where email in (${inside}, ${outside})`);
+      expect(rows.rows.map((r) => r.email)).toEqual([outside]);
+    } finally {
+      await check.close();
+    }
+  });
+
   it("unknown API routes are problem+json 404s", async () => {
     const res = await SELF.fetch("http://example.com/api/nope");
     expect(res.status).toBe(404);

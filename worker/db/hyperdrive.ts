@@ -8,6 +8,7 @@ import type { Logger } from "drizzle-orm/logger";
 import { drizzle } from "drizzle-orm/node-postgres";
 import * as schema from "#db/schema.ts";
 import type { Database, DatabaseHandle } from "./connection.ts";
+import { PipelinedPool } from "./pipelined-pool.ts";
 
 // Resolved under the "workerd" export condition at run time; the package's types describe only
 // the stub other runtimes get.
@@ -19,8 +20,8 @@ export type RoundTripCounter = () => void;
 /**
  * Opens one pipelined connection: queries issued together (a page's in-process API calls, a
  * handler's Promise.all) are written without waiting for each other's answers, so they cost one
- * round trip between them instead of one each. A transaction shares the connection: nothing else
- * in the request may query while it runs (our handlers await theirs before anything else).
+ * round trip between them instead of one each. A transaction has the connection to itself while
+ * it runs (pipelined-pool.ts).
  */
 export function openHyperdrive(connectionString: string, opts: { logger?: Logger; countRoundTrip?: RoundTripCounter } = {}): DatabaseHandle {
   let closing = false;
@@ -39,7 +40,7 @@ export function openHyperdrive(connectionString: string, opts: { logger?: Logger
   });
   const connected = client.connect().catch((err: Error) => err);
   // Same result shape as the Neon driver (node-postgres's QueryResult): one Database type for both.
-  const db = drizzle({ client, schema, logger: opts.logger }) as unknown as Database;
+  const db = drizzle({ client: new PipelinedPool(client) as never, schema, logger: opts.logger }) as unknown as Database;
   return {
     db,
     close: async () => {
