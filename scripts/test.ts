@@ -12,6 +12,7 @@ import { root } from "./stack/start-stack.ts";
 import { ensureFfmpeg } from "./stack/system-tools.ts";
 import { latencyFromEnv, startDbRelay } from "./stack/db-relay.ts";
 import { startWsBridge } from "./stack/ws-bridge.ts";
+import { hyperdriveLocalUrl } from "./stack/hyperdrive-local.ts";
 
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 const serverUrl = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -79,6 +80,10 @@ if (projects.includes("worker")) {
   // DB_LATENCY_MS puts the suite's database behind the latency relay (a distant database).
   const latencyMs = latencyFromEnv();
   const relay = latencyMs === undefined ? null : await startDbRelay(databaseUrl, latencyMs);
+  // The Worker's HYPERDRIVE binding (worker/db/hyperdrive.ts) reaches the same database through a
+  // relay 100 ms away, so queries the Worker sends together overlap however loaded this machine
+  // is, and tests/worker/one-connection.test.ts counts the round trips a page costs.
+  const hyperdriveRelay = await startDbRelay(relay?.url ?? databaseUrl, 100);
   const bridge = await startWsBridge();
   const transcoderPort = await freePort();
   const transcoder = spawnManaged("transcoder", process.execPath, [path.join(root, "transcode-container/src/main.ts")], {
@@ -106,10 +111,12 @@ if (projects.includes("worker")) {
       TEST_EXPLAIN_DATABASE_URL: explainUrl,
       TEST_NEON_WS_PROXY: bridge.proxy,
       TEST_TRANSCODER_URL: `http://127.0.0.1:${transcoderPort}`,
+      TEST_HYPERDRIVE_URL: hyperdriveLocalUrl(hyperdriveRelay.url),
     });
   } finally {
     await transcoder.stop();
     await bridge.stop();
+    await hyperdriveRelay.stop();
     await relay?.stop();
   }
 }

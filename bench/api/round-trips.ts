@@ -3,8 +3,12 @@
 // Anonymous reads are counted on a cache miss (a fresh query string) and warm (served from the
 // edge cache); signed-in ones go to the database every time.
 // The Worker reaches Postgres through pgbouncer next to the database (Neon's pooled endpoint);
-// --pool-at-edge moves the pooler to the Worker's side of the distance (how Hyperdrive pools).
-//   node bench/api/round-trips.ts [--latency 40] [--repeat 5] [--pool-at-edge]
+// --pool-at-edge moves the pooler to the Worker's side of the distance (how Hyperdrive pools);
+// --hyperdrive takes production's path: the HYPERDRIVE binding (a pipelined node-postgres
+// connection), which wrangler dev connects straight to the database through the relay, so its
+// counts include the connection's startup (1); with --pool-at-edge too, a pgbouncer on the
+// Worker's side keeps warm connections across the distance, as Hyperdrive does.
+//   node bench/api/round-trips.ts [--latency 40] [--repeat 5] [--pool-at-edge] [--hyperdrive]
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -23,8 +27,10 @@ const repeat = arg("repeat", 5);
 const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-bench-rt-"));
 const databaseUrl = await recreateDatabase(server, "edge_video_bench_rt");
-const stack = await startStack({ stateDir: dir, databaseUrl, build: false, sweepIntervalMs: 0, dbLatencyMs: latency, dbPooler: "pgbouncer",
-  dbPoolerSide: process.argv.includes("--pool-at-edge") ? "edge" : "database" });
+const hyperdrive = process.argv.includes("--hyperdrive");
+const poolAtEdge = process.argv.includes("--pool-at-edge");
+const stack = await startStack({ stateDir: dir, databaseUrl, build: false, sweepIntervalMs: 0, dbLatencyMs: latency,
+  dbDriver: hyperdrive ? "hyperdrive" : "neon", dbPooler: hyperdrive && !poolAtEdge ? undefined : "pgbouncer", dbPoolerSide: poolAtEdge ? "edge" : "database" });
 const relay = stack.dbRelay!;
 const db = new pg.Client({ connectionString: databaseUrl });
 await db.connect();
@@ -97,7 +103,9 @@ try {
   rows.push(await count("GET /", "signed in", same("/"), cookie));
   rows.push(await count("GET /watch/:id", "signed in", same(`/watch/${videoId}`), cookie));
 
-  console.log(`\nDB_LATENCY_MS=${latency} (per round trip), pooler ${process.argv.includes("--pool-at-edge") ? "at the edge" : "next to the database"}, median of ${repeat} sequential requests\n`);
+  const pooler = poolAtEdge ? "pooler at the edge" : hyperdrive ? "no pooler" : "pooler next to the database";
+  const dataPath = `${hyperdrive ? "HYPERDRIVE binding (pipelined)" : "Neon driver"}, ${pooler}`;
+  console.log(`\nDB_LATENCY_MS=${latency} (per round trip), ${dataPath}, median of ${repeat} sequential requests\n`);
   console.log("| route | viewer | connections | round trips | p50 ms | x-cache |");
   console.log("| --- | --- | ---: | ---: | ---: | --- |");
   for (const r of rows) console.log(`| ${r.route} | ${r.who} | ${r.connections} | ${r.roundTrips} | ${r.p50} | ${r.cache} |`);

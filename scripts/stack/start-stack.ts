@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { applyMigrations } from "../../db/migrate.ts";
 import { startDatabase, type RunningDatabase } from "./database.ts";
 import { latencyFromEnv, startDbRelay, type DbRelay } from "./db-relay.ts";
+import { driverFromEnv, hyperdriveLocalUrl } from "./hyperdrive-local.ts";
 import { poolerFromEnv, startPgbouncer } from "./pgbouncer.ts";
 import { readDevVars } from "./dev-vars.ts";
 import { freePort, waitFor } from "./ports.ts";
@@ -51,7 +52,14 @@ export type StackOptions = {
    * edge with the distance between it and the database (how Hyperdrive pools).
    */
   dbPoolerSide?: "database" | "edge";
+  /**
+   * How the Worker reaches the database (default: DB_DRIVER, else "neon"): the Neon driver
+   * through the WebSocket bridge, or production's HYPERDRIVE binding, which wrangler dev connects
+   * straight to the database (through the relay and pooler when asked for). Postgres only.
+   */
+  dbDriver?: "neon" | "hyperdrive";
 };
+
 
 export type Stack = {
   origin: string;
@@ -115,6 +123,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       }
     }
 
+    const hyperdrive = (opts.dbDriver ?? driverFromEnv()) === "hyperdrive";
+    if (hyperdrive && database.kind !== "postgres") throw new Error("DB_DRIVER=hyperdrive needs Postgres (set DATABASE_URL), not PGlite");
+
     const bridge: Bridge = await startWsBridge();
     cleanups.push(bridge.stop);
 
@@ -132,6 +143,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       PUBLIC_ORIGIN: origin,
       // Skips the production preflight: these are .dev.vars.example's values on plain http.
       ENVIRONMENT: "development",
+      // Without the bridge the Worker takes its HYPERDRIVE binding (worker/db/connection.ts).
+      ...(hyperdrive ? { NEON_WS_PROXY: "" } : {}),
       ...opts.vars,
     };
     const s3 = {
@@ -178,7 +191,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         cwd: root,
         echo: opts.echo,
         logFile: path.join(stateDir, "logs", "worker.log"),
-        env: { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_ACCOUNT_ID: "local-development" },
+        env: {
+          WRANGLER_SEND_METRICS: "false",
+          CLOUDFLARE_ACCOUNT_ID: "local-development",
+          ...(hyperdrive ? { CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: hyperdriveLocalUrl(workerDatabaseUrl) } : {}),
+        },
       },
     );
     cleanups.push(wrangler.stop);

@@ -34,6 +34,13 @@ describe("wrangler.toml for production", () => {
     expect(config.migrations.flatMap((m: { new_sqlite_classes?: string[] }) => m.new_sqlite_classes ?? [])).toContain("LoginGuard");
   });
 
+  it("binds Hyperdrive as HYPERDRIVE, with a placeholder id the operator replaces (README step 4)", () => {
+    const [binding, ...others] = config.hyperdrive;
+    expect(others).toEqual([]);
+    expect(binding?.binding).toBe("HYPERDRIVE");
+    expect(binding?.id).toMatch(/^[0-9a-f]{32}$/);
+  });
+
   it("`wrangler deploy --dry-run` bundles the Worker, with .dev.vars.example inside for the preflight", async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), "edge-video-dry-run-"));
     try {
@@ -48,6 +55,8 @@ describe("wrangler.toml for production", () => {
       const jwtExample = /^JWT_SECRET=(.+)$/m.exec(example)![1]!;
       const sources = await Promise.all(bundled.filter((f) => /\.(js|mjs|txt)$|dev\.vars\.example$/.test(f)).map((f) => readFile(path.join(out, f), "utf8")));
       expect(sources.some((text) => text.includes(jwtExample))).toBe(true);
+      // node-postgres's Workers socket (the "workerd" build of pg-cloudflare), not its empty stub.
+      expect(sources.some((text) => text.includes("cloudflare:sockets"))).toBe(true);
     } finally {
       await rm(out, { recursive: true, force: true });
     }

@@ -23,21 +23,68 @@ describe("foundation", () => {
     expect(body).toMatchObject({ status: 503, title: "Service Unavailable" });
   });
 
-  it("writes and reads Postgres through the Neon driver", async () => {
-    const { db, close } = openDatabase(env);
+  it("GET /api/health answers 503 problem+json when the database behind Hyperdrive is down", async () => {
+    const ctx = createExecutionContext();
+    const down = { connectionString: "postgresql://postgres:x@127.0.0.1:1/nothing" } as unknown as Hyperdrive;
+    const res = await app.fetch(new Request("http://example.com/api/health"), { ...env, NEON_WS_PROXY: "", HYPERDRIVE: down }, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+  });
+
+  // The suite's own env goes through the Neon driver; without NEON_WS_PROXY, its HYPERDRIVE binding.
+  for (const [path, dbEnv] of [["the Neon driver", env], ["Hyperdrive (pipelined node-postgres)", { ...env, NEON_WS_PROXY: "" }]] as const) {
+    it(`writes and reads Postgres through ${path}`, async () => {
+      const { db, close } = openDatabase(dbEnv);
+      try {
+        const email = `neon-${crypto.randomUUID()}@example.com`;
+        const [row] = await db.insert(users).values({ email, passwordHash: "x" }).returning();
+        const [back] = await db.select().from(users).where(eq(users.id, row!.id));
+        expect(back?.email).toBe(email);
+        // A transaction runs over the same driver.
+        await db.transaction(async (tx) => {
+          await tx.update(users).set({ role: "creator" }).where(eq(users.id, row!.id));
+        });
+        const [after] = await db.execute<{ role: string }>(sql`select role from users where id = ${row!.id}`).then((r) => r.rows);
+        expect(after?.role).toBe("creator");
+      } finally {
+        await close();
+      }
+    });
+  }
+
+  it("through Hyperdrive a transaction has the pipelined connection to itself: a query issued meanwhile is not swept into it", async () => {
+    const { db, close } = openDatabase({ ...env, NEON_WS_PROXY: "" });
+    const inside = `tx-${crypto.randomUUID()}@example.com`;
+    const outside = `outer-${crypto.randomUUID()}@example.com`;
     try {
-      const email = `neon-${crypto.randomUUID()}@example.com`;
-      const [row] = await db.insert(users).values({ email, passwordHash: "x" }).returning();
-      const [back] = await db.select().from(users).where(eq(users.id, row!.id));
-      expect(back?.email).toBe(email);
-      // A transaction runs over the same driver.
-      await db.transaction(async (tx) => {
-        await tx.update(users).set({ role: "creator" }).where(eq(users.id, row!.id));
-      });
-      const [after] = await db.execute<{ role: string }>(sql`select role from users where id = ${row!.id}`).then((r) => r.rows);
-      expect(after?.role).toBe("creator");
+      let entered!: () => void;
+      let proceed!: () => void;
+      const holding = new Promise<void>((resolve) => (entered = resolve));
+      const gate = new Promise<void>((resolve) => (proceed = resolve));
+      const rolledBack = db
+        .transaction(async (tx) => {
+          await tx.insert(users).values({ email: inside, passwordHash: "x" });
+          entered();
+          await gate;
+          throw new Error("roll back");
+        })
+        .catch((err: Error) => err.message);
+      await holding;
+      // Issued while the transaction is open; it must run after the rollback, not inside it.
+      const outer = db.insert(users).values({ email: outside, passwordHash: "x" }).execute();
+      proceed();
+      expect(await rolledBack).toBe("roll back");
+      await outer;
     } finally {
       await close();
+    }
+    const check = openDatabase(env);
+    try {
+      const rows = await check.db.execute<{ email: string }>(sql`select email from users where email in (${inside}, ${outside})`);
+      expect(rows.rows.map((r) => r.email)).toEqual([outside]);
+    } finally {
+      await check.close();
     }
   });
 

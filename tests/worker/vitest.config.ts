@@ -34,6 +34,9 @@ export default defineConfig({
           S3_ACCESS_KEY_ID: "devaccesskey0000",
           S3_SECRET_ACCESS_KEY: "devsecretkey00000000000000000000",
         },
+        // HYPERDRIVE through a 100 ms relay (scripts/test.ts); the suite's NEON_WS_PROXY keeps every
+        // other test on the Neon driver; one-connection.test.ts clears it to take this path.
+        ...(process.env.TEST_HYPERDRIVE_URL ? { hyperdrives: { HYPERDRIVE: process.env.TEST_HYPERDRIVE_URL } } : {}),
       },
     }),
   ],

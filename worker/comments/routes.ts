@@ -3,7 +3,7 @@
 // Mounted at /api; lists are never edge-cached (edge-cache/policy.ts lists what is).
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { commentSorts, createCommentSchema, updateCommentSchema, type Comment } from "#contract/api.ts";
+import { commentSorts, createCommentSchema, updateCommentSchema, videoIdParam, type Comment } from "#contract/api.ts";
 import type { AppEnv } from "../context.ts";
 import { requireUser } from "../auth/guards.ts";
 import { limitAccountAction } from "../auth/rate-limits.ts";
@@ -13,7 +13,7 @@ import { decodeCursor, encodeCursor, pageQuerySchema } from "../discovery/pagina
 import { canDeleteComment, visibleComment, visibleVideo } from "./access.ts";
 import { presentComment } from "./present.ts";
 import { notifyComment } from "../notifications/queries.ts";
-import { deleteComment, findComment, insertComment, listReplies, listTopLevel, updateCommentBody, type CommentWithAuthor } from "./queries.ts";
+import { deleteComment, findComment, insertComment, listReplies, listTopLevel, updateCommentBody, type CommentOrder, type CommentWithAuthor } from "./queries.ts";
 
 export const commentRoutes = new Hono<AppEnv>();
 
@@ -37,16 +37,16 @@ async function readCommentBody<T extends z.ZodType>(c: Context<AppEnv>, schema: 
 }
 
 commentRoutes.get("/videos/:id/comments", async (c) => {
-  const video = await visibleVideo(c, c.req.param("id"));
+  const id = videoIdParam.safeParse(c.req.param("id"));
+  if (!id.success) throw notFound("No such video.");
   const { sort, limit, cursor } = parseWith(listQuery, c.req.query());
   const viewer = c.var.user?.id ?? null;
+  const order: CommentOrder = sort === "top" ? { kind: "top", after: decodeCursor(cursor, topCursor) } : { kind: "newest", after: decodeCursor(cursor, timeCursor) };
+  // The video's visibility and its comments are read side by side (one round trip on a pipelined
+  // connection); the comments are dropped unseen when the caller may not see the video.
+  const [, rows] = await Promise.all([visibleVideo(c, id.data), listTopLevel(c.var.db, id.data, viewer, order, limit)]);
   c.header("cache-control", "private, no-cache");
-  if (sort === "top") {
-    const rows = await listTopLevel(c.var.db, video.id, viewer, { kind: "top", after: decodeCursor(cursor, topCursor) }, limit);
-    return c.json(page(c, rows, limit, (r) => ({ likes: r.likeCount, id: r.id })));
-  }
-  const rows = await listTopLevel(c.var.db, video.id, viewer, { kind: "newest", after: decodeCursor(cursor, timeCursor) }, limit);
-  return c.json(page(c, rows, limit, (r) => ({ t: r.sortTime, id: r.id })));
+  return c.json(page(c, rows, limit, (r) => (sort === "top" ? { likes: r.likeCount, id: r.id } : { t: r.sortTime, id: r.id })));
 });
 
 commentRoutes.get("/comments/:id/replies", async (c) => {

@@ -1,20 +1,36 @@
-// Postgres through the Neon serverless driver (WebSocket). Production talks to Neon directly;
-// locally NEON_WS_PROXY points at a WebSocket→TCP bridge in front of Postgres or PGlite.
+// The Worker's database. Through Hyperdrive when the binding is there (production, decision
+// 0013; worker/db/hyperdrive.ts), else the Neon serverless driver (WebSocket) straight to Neon.
+// Locally NEON_WS_PROXY points the Neon driver at a WebSocket→TCP bridge in front of Postgres or
+// PGlite, and wins over a Hyperdrive binding (wrangler dev always has one: wrangler.toml).
 import { Pool, neonConfig } from "@neondatabase/serverless";
 import type { Logger } from "drizzle-orm/logger";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import * as schema from "#db/schema.ts";
+import { openHyperdrive } from "./hyperdrive.ts";
 
 export type Database = NeonDatabase<typeof schema>;
 
-type DbEnv = { DATABASE_URL: string; NEON_WS_PROXY?: string; NEON_PIPELINE_CONNECT?: string };
+type DbEnv = { DATABASE_URL: string; NEON_WS_PROXY?: string; NEON_PIPELINE_CONNECT?: string; HYPERDRIVE?: { connectionString: string } };
 
 export type DatabaseHandle = { db: Database; close: () => Promise<void> };
 
-// Connections this isolate has opened and closed, for tests that hold a request to one
-// connection (tests/worker/one-connection.test.ts). Two integers: free to keep in production.
-const counts = { opened: 0, closed: 0 };
+// Connections this isolate has opened and closed, statements sent and the round trips they cost,
+// for tests that hold a request to one connection and to its round-trip budget
+// (tests/worker/one-connection.test.ts). Integers: free to keep in production.
+const counts = { opened: 0, closed: 0, statements: 0, roundTrips: 0 };
 export const connectionCounts = (): Readonly<typeof counts> => ({ ...counts });
+
+/** Counts every statement, then hands it to the caller's logger, if any. */
+function countingLogger(next: Logger | undefined, serial: boolean): Logger {
+  return {
+    logQuery(query, params) {
+      counts.statements++;
+      // The Neon driver sends a statement only once the one before it has been answered.
+      if (serial) counts.roundTrips++;
+      next?.logQuery(query, params);
+    },
+  };
+}
 
 function configureLocalProxy(proxy: string, pipelineConnect: string | undefined) {
   const base = proxy.replace(/^wss?:\/\//, "").replace(/\/+$/, "");
@@ -29,8 +45,17 @@ function configureLocalProxy(proxy: string, pipelineConnect: string | undefined)
   neonConfig.pipelineTLS = false;
 }
 
-/** Opens a pool for one request (Workers cannot share sockets across requests). */
+/** Opens a connection for one request (Workers cannot share sockets across requests). */
 export function openDatabase(env: DbEnv, opts: { logger?: Logger } = {}): DatabaseHandle {
+  if (env.HYPERDRIVE && !env.NEON_WS_PROXY) {
+    counts.opened++;
+    const handle = openHyperdrive(env.HYPERDRIVE.connectionString, {
+      logger: countingLogger(opts.logger, false),
+      // Pipelined: statements sent while others await their answers share their round trip.
+      countRoundTrip: () => void counts.roundTrips++,
+    });
+    return { db: handle.db, close: () => handle.close().finally(() => void counts.closed++) };
+  }
   if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not configured");
   if (env.NEON_WS_PROXY) configureLocalProxy(env.NEON_WS_PROXY, env.NEON_PIPELINE_CONNECT);
   // One connection per request: setting up a connection costs far more than any of our queries,
@@ -48,7 +73,7 @@ export function openDatabase(env: DbEnv, opts: { logger?: Logger } = {}): Databa
     if (!removed.has(client)) counts.closed++;
     removed.add(client);
   });
-  const db = drizzle({ client: pool, schema, logger: opts.logger });
+  const db = drizzle({ client: pool, schema, logger: countingLogger(opts.logger, true) });
   return {
     db,
     close: () => {

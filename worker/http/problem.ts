@@ -82,7 +82,8 @@ export function toProblemResponse(err: unknown, c?: Context): Response {
     return problemResponse({ status, detail: err.message || titles[status] });
   }
   if (isDatabaseUnavailable(err)) {
-    console.warn(JSON.stringify({ level: "warn", event: "database_unavailable", method: c?.req.method, path: c?.req.path }));
+    const error = err instanceof Error ? err.message : String(err);
+    console.warn(JSON.stringify({ level: "warn", event: "database_unavailable", method: c?.req.method, path: c?.req.path, error }));
     return problemResponse({ status: 503, detail: "The service is briefly unavailable. Try again in a moment.", headers: { "retry-after": "5" } });
   }
   console.error(

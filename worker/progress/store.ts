@@ -2,7 +2,7 @@
 // each save; the player batches saves (every ~10 s and on pagehide), so this is never per tick.
 import { sql } from "drizzle-orm";
 import { watchProgress } from "#db/community-schema.ts";
-import { videoLikes } from "#db/schema.ts";
+import { videoLikes, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
 
 export async function saveProgress(db: Database, userId: string, videoId: string, seconds: number): Promise<void> {
@@ -12,11 +12,16 @@ export async function saveProgress(db: Database, userId: string, videoId: string
     .onConflictDoUpdate({ target: [watchProgress.userId, watchProgress.videoId], set: { seconds, updatedAt: sql`now()` } });
 }
 
-/** What GET /api/videos/:id adds for a signed-in caller, in one round trip: liked, and the saved position. */
-export async function viewerState(db: Database, userId: string, videoId: string): Promise<{ liked: boolean; seconds: number | null }> {
-  const result = await db.execute<{ liked: boolean; seconds: number | null }>(sql`
-    select exists (select 1 from ${videoLikes} where video_id = ${videoId} and user_id = ${userId}) as liked,
-           (select seconds from ${watchProgress} where video_id = ${videoId} and user_id = ${userId}) as seconds`);
-  const row = result.rows[0];
-  return { liked: !!row?.liked, seconds: row?.seconds == null ? null : Number(row.seconds) };
-}
+/**
+ * What GET /api/videos/:id adds for a signed-in caller: liked, and the saved position. Columns of
+ * the video's own select (videos/queries.ts findVideoWith), so they cost no statement of their own.
+ */
+export const viewerStateColumns = (userId: string) => ({
+  liked: sql<boolean>`exists (select 1 from ${videoLikes} where ${videoLikes.videoId} = ${videos.id} and ${videoLikes.userId} = ${userId})`,
+  seconds: sql<number | null>`(select ${watchProgress.seconds} from ${watchProgress} where ${watchProgress.videoId} = ${videos.id} and ${watchProgress.userId} = ${userId})`,
+});
+
+export const viewerState = (row: Record<string, unknown>) => ({
+  liked: !!row.liked,
+  seconds: row.seconds == null ? null : Number(row.seconds),
+});

@@ -1,5 +1,5 @@
 // Video data functions; each takes the database as its first argument.
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { creators, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
 import { creatorSuspended } from "../moderation/visibility.ts";
@@ -25,6 +25,16 @@ export const withCreators = (rows: { video: VideoRow; creator: VideoWithCreator[
 
 export async function findVideo(db: Database, id: string): Promise<VideoWithCreator | null> {
   return withCreators(await selectVideosWithCreator(db).where(eq(videos.id, id)))[0] ?? null;
+}
+
+/** One video and `extra` columns computed alongside it (correlated on videos.id), in one statement. */
+export async function findVideoWith(db: Database, id: string, extra: Record<string, SQL>): Promise<{ video: VideoWithCreator; extra: Record<string, unknown> } | null> {
+  const [row] = await db
+    .select({ video: videos, creator: creatorColumns, extra: { ...extra, id: videos.id } })
+    .from(videos)
+    .innerJoin(creators, eq(creators.id, videos.creatorId))
+    .where(eq(videos.id, id));
+  return row ? { video: withCreators([row])[0]!, extra: row.extra } : null;
 }
 
 /** Loads videos by id, keeping the given order (ids not found are left out). */

@@ -18,11 +18,11 @@ import { viewRoutes } from "../views/routes.ts";
 import { issueViewToken } from "../views/view-token.ts";
 import { purgePublicReads } from "../edge-cache/purge.ts";
 import { canView, isOwner } from "./access.ts";
-import { findVideo } from "./queries.ts";
+import { findVideo, findVideoWith } from "./queries.ts";
 import { byPublished, videoJson, videoPage } from "./respond.ts";
 import { updateVideoSchema, videoIdParam } from "#contract/api.ts";
 import { uploadRoutes } from "./upload-routes.ts";
-import { viewerState } from "../progress/store.ts";
+import { viewerState, viewerStateColumns } from "../progress/store.ts";
 import { resumePoint } from "#contract/playback-extras.ts";
 import { posterRoutes } from "./poster-routes.ts";
 import { enqueueNewVideoNotifications } from "../notifications/enqueue.ts";
@@ -57,14 +57,20 @@ async function visibleVideo(c: Context<AppEnv>) {
 }
 
 videoRoutes.get("/:id", async (c) => {
-  const video = await visibleVideo(c);
+  const id = videoIdParam.safeParse(c.req.param("id"));
+  if (!id.success) throw notFound("No such video.");
+  // The signed-in caller's state of the video comes with it: one statement either way.
+  const user = c.var.user;
+  const found = await findVideoWith(c.var.db, id.data, user ? viewerStateColumns(user.id) : {});
+  if (!found || !canView(found.video, user)) throw notFound("No such video.");
+  const video = found.video;
   // Owners poll this while processing; never let a cache serve a stale status.
   c.header("cache-control", "private, no-cache");
   // A playable video carries the token its player sends back with the view report.
   const viewToken = video.playable ? await issueViewToken(c.env.VIEWER_HASH_SECRET, video.id) : undefined;
   // Signed-in callers bypass the edge cache (edge-cache/policy.ts), so `liked` and `resumeAt`
   // are never shared.
-  const mine = c.var.user ? await viewerState(c.var.db, c.var.user.id, video.id) : undefined;
+  const mine = user ? viewerState(found.extra) : undefined;
   const resumeAt = mine ? resumePoint(mine.seconds, video.durationSeconds) : undefined;
   return c.json({ ...(await videoJson(c, video)), liked: mine?.liked, resumeAt, viewToken });
 });
