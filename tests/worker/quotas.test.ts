@@ -145,7 +145,7 @@ describe("concurrent creates", () => {
       const outcomes = await Promise.allSettled(
         handles.map(({ db }, i) =>
           withinQuota(db, env, who, size, (tx) =>
-            insertUploadingVideo(tx, { creatorId: who.creatorId, title: `racer ${i}`, description: "", visibility: "public", filename: "r.mp4", contentType: "video/mp4", sourceSize: size, partSize: size }),
+            insertUploadingVideo(tx, { creatorId: who.creatorId, title: `racer ${i}`, description: "", visibility: "public", filename: "r.mp4", contentType: "video/mp4", sourceSize: size, partSize: size, publishAt: null }),
           ),
         ),
       );
