@@ -18,7 +18,10 @@ export const SOURCE_WINDOW_BYTES = 4 * 1024 * 1024;
 const WINDOW_ATTEMPTS = 3;
 
 type Registered = { url: string };
-type Window = { status: number; total: number | null; body: ReadableStream<Uint8Array> | null };
+// The Response itself is kept, not just its body: Node's fetch cancels the body of a Response
+// that is garbage-collected before the body is read, which would empty a read-ahead window.
+type Window = { status: number; total: number | null; response: Response };
+const bodyOf = (window: Window) => (window.status === 200 || window.status === 206 ? window.response.body : null);
 
 export class SourceWindows {
   #server: Server;
@@ -83,7 +86,8 @@ export class SourceWindows {
         // A store that ignores ranges (200) streams the whole object once; errors pass through.
         if (first.status >= 400) this.#log.warn("storage refused the source", { source: source.url, status: first.status });
         res.writeHead(first.status, first.status === 200 ? {} : { "content-type": "text/plain" });
-        if (first.status === 200 && first.body) await pipe(first.body, res);
+        const body = bodyOf(first);
+        if (first.status === 200 && body) await pipe(body, res);
         return void res.end();
       }
       const last = Math.min(lastAsked, first.total - 1);
@@ -99,8 +103,9 @@ export class SourceWindows {
         // Read-ahead: the next window's request is in flight while this one streams.
         next = following <= last ? fetchWindow(source.url, following, Math.min(last, following + SOURCE_WINDOW_BYTES - 1), abort.signal) : Promise.resolve(window);
         next.catch(() => {}); // awaited below unless FFmpeg hangs up first
-        if (window.status !== 206 || !window.body) throw new Error(`storage answered ${window.status} at byte ${from}`);
-        await pipe(window.body, res);
+        const body = window.status === 206 ? bodyOf(window) : null;
+        if (!body) throw new Error(`storage answered ${window.status} at byte ${from}`);
+        await pipe(body, res);
         if (following <= last) window = await next;
       }
       res.end();
@@ -125,7 +130,7 @@ async function fetchWindow(url: string, first: number, last: number, signal: Abo
         continue;
       }
       if (response.status !== 200 && response.status !== 206) await response.body?.cancel();
-      return { status: response.status, total: Number.isFinite(total) ? total : null, body: response.status === 200 || response.status === 206 ? response.body : null };
+      return { status: response.status, total: Number.isFinite(total) ? total : null, response };
     } catch (error) {
       if (signal.aborted || attempt >= WINDOW_ATTEMPTS) throw error;
     }
