@@ -99,7 +99,9 @@ function printUtilisation(workers: number, logs: string[], from: number, to: num
     const sum = (pick: (e: ChunkLog) => number | undefined) => parts.reduce((acc, e) => acc + (pick(e) ?? 0), 0);
     console.log(`  ×${workers} transcoder ${n}: encoding ${sum((e) => e.encodeSeconds).toFixed(1)} s, uploading ${sum((e) => e.uploadSeconds).toFixed(1)} s over ${parts.length} chunk tasks`);
     for (const t of tasks.filter((t) => t.label === "chunk#0" || t.label === "audio#0")) {
-      console.log(`  ×${workers} transcoder ${n}: ${t.label} ran from +${((t.start - from) / 1000).toFixed(2)} s to +${((t.end - from) / 1000).toFixed(2)} s`);
+      const detail = parts.find((e) => (t.label === "chunk#0" ? e.message === "chunk done" : e.message === "audio done") && (e.chunk ?? (e as { audio?: number }).audio ?? 0) === 0);
+      const split = detail ? ` (encode ${detail.encodeSeconds?.toFixed(2)} s, upload ${detail.uploadSeconds?.toFixed(2)} s)` : "";
+      console.log(`  ×${workers} transcoder ${n}: ${t.label} ran from +${((t.start - from) / 1000).toFixed(2)} s to +${((t.end - from) / 1000).toFixed(2)} s${split}`);
     }
     console.log(`  ×${workers} transcoder ${n}: ${tasks.length} tasks, idle ${idle.toFixed(1)} s of ${((to - from) / 1000).toFixed(1)} s (+${tail.toFixed(1)} s after its last task)${gaps.length ? `; gaps: ${gaps.join(", ")}` : ""}`);
   });

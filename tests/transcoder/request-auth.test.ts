@@ -80,7 +80,7 @@ describe("logs", () => {
       body: JSON.stringify({ videoId: randomUUID(), source: { url } }),
     });
     expect(response.status).toBe(200);
-    // The probe fails (no such object); its log line quotes FFmpeg, which prints the URL.
+    // The probe fails (no such object); the source reader logs the URL it was refused.
     expect(await response.json()).toMatchObject({ ok: false, failure: { code: "source_unavailable" } });
     await new Promise((resolve) => setTimeout(resolve, 200));
     const logs = transcoder.logs.join("\n");

@@ -6,6 +6,7 @@ import { ffmpegVersion } from "./ffmpeg-process.ts";
 import { TaskSlots } from "./chunks/task-routes.ts";
 import { handleRequest } from "./job-routes.ts";
 import type { Logger } from "./log.ts";
+import { SourceWindows } from "./source-windows.ts";
 import { createS3Storage, type Storage } from "./storage.ts";
 import { wipeStaleJobDirs } from "./work-dir.ts";
 
@@ -17,7 +18,8 @@ export async function createTranscoder(config: Config, log: Logger, options: { s
   if (wiped.length > 0) log.info("removed stale job folders", { count: wiped.length });
 
   const storage = options.storage ?? createS3Storage(config.s3);
-  const tasks = { config, storage, log, slots: new TaskSlots(config.taskSlots) };
+  const sources = await SourceWindows.start(log);
+  const tasks = { config, storage, log, slots: new TaskSlots(config.taskSlots), sources };
   const server = createServer((req, res) => {
     void handleRequest(req, res, { tasks, ffmpegVersion: version, log });
   });
@@ -34,6 +36,7 @@ export async function createTranscoder(config: Config, log: Logger, options: { s
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await Promise.all([closed, Promise.race([tasks.slots.whenIdle(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())])]);
+      await sources.close();
     },
   };
 }

@@ -11,6 +11,7 @@ import { runDownloadTask } from "./download-job.ts";
 import { planTranscode } from "./plan-task.ts";
 import { runStillsTask } from "./stills-job.ts";
 import { assertAllowedCallback, assertAllowedSource } from "../source-policy.ts";
+import type { SourceWindows } from "../source-windows.ts";
 import { TaskReporter } from "./task-reporter.ts";
 import {
   audioTaskSchema,
@@ -66,7 +67,12 @@ export class TaskSlots {
   }
 }
 
-export type TaskContext = TaskDeps & { slots: TaskSlots };
+export type TaskContext = TaskDeps & { slots: TaskSlots; sources: SourceWindows };
+
+/** The task with its source read through a loopback URL of `sources` (source-windows.ts) while `use` runs. */
+function throughWindows<T extends { source: { url: string } }, R>(ctx: TaskContext, task: T, use: (task: T) => Promise<R>): Promise<R> {
+  return ctx.sources.with(task.source.url, (url) => use({ ...task, source: { ...task.source, url } }));
+}
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   const parsed = schema.safeParse(body);
@@ -99,15 +105,15 @@ function prepare(pathname: string, body: unknown, ctx: TaskContext): Prepared | 
   switch (pathname) {
     case TASK_PATHS.chunk: {
       const task = allowed(parse(chunkTaskSchema, body));
-      return { identity: identity(task, "chunk", task.chunk.index), callbackUrl: task.callback.url, run: (signal) => runChunkTask(task, ctx, signal) };
+      return { identity: identity(task, "chunk", task.chunk.index), callbackUrl: task.callback.url, run: (signal) => throughWindows(ctx, task, (t) => runChunkTask(t, ctx, signal)) };
     }
     case TASK_PATHS.audio: {
       const task = allowed(parse(audioTaskSchema, body));
-      return { identity: identity(task, "audio", task.audio.index), callbackUrl: task.callback.url, run: (signal) => runAudioTask(task, ctx, signal) };
+      return { identity: identity(task, "audio", task.audio.index), callbackUrl: task.callback.url, run: (signal) => throughWindows(ctx, task, (t) => runAudioTask(t, ctx, signal)) };
     }
     case TASK_PATHS.stills: {
       const task = allowed(parse(stillsTaskSchema, body));
-      return { identity: identity(task, "stills", 0), callbackUrl: task.callback.url, run: async (signal) => ({ renditions: [], ...(await runStillsTask(task, ctx, signal)) }) };
+      return { identity: identity(task, "stills", 0), callbackUrl: task.callback.url, run: async (signal) => ({ renditions: [], ...(await throughWindows(ctx, task, (t) => runStillsTask(t, ctx, signal))) }) };
     }
     case TASK_PATHS.download: {
       // Reads published renditions through our own storage client: no source URL to check.
@@ -130,7 +136,7 @@ export async function handleTaskRequest(req: IncomingMessage, res: ServerRespons
       if (!res.writableFinished) controller.abort();
     });
     try {
-      sendJson(res, 200, { ok: true, plan: await planTranscode(request, ctx, controller.signal) });
+      sendJson(res, 200, { ok: true, plan: await throughWindows(ctx, request, (r) => planTranscode(r, ctx, controller.signal)) });
     } catch (error) {
       ctx.log.warn("probe failed", { videoId: request.videoId, error: String(error) });
       sendJson(res, 200, { ok: false, failure: failureOf(error) });
