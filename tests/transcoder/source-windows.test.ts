@@ -72,6 +72,14 @@ describe("source windows", () => {
     });
   });
 
+  it("reports unreachable storage as a source failure worth retrying, not as a bad file", async () => {
+    await windows.with("http://127.0.0.1:9/bucket/uploads/x/source?X-Amz-Signature=00", async (url) => {
+      expect((await read(url)).status).toBe(502);
+      const failure = await probeSource({ ffprobePath: "ffprobe", url, maxDurationSeconds: 600, signal: new AbortController().signal }).catch((e: unknown) => e);
+      expect((failure as JobFailure).code).toBe("source_unavailable");
+    });
+  });
+
   it("keeps serving after a reader hangs up mid-stream", async () => {
     const source = windows.register(await bucket.presignGet(blobKey));
     try {

@@ -32,7 +32,8 @@ export class JobFailure extends Error {
 
 /** Reads FFmpeg/FFprobe stderr for a failure to fetch the source over HTTP. */
 export function looksLikeSourceFetchError(stderr: string): boolean {
-  return /Server returned (4\d\d|5\d\d)|HTTP error|Connection refused|Connection timed out|Network is unreachable|Failed to resolve hostname|Operation timed out/i.test(
+  // FFmpeg names some codes (404) and lumps others ("5XX": what the source reader answers when storage is unreachable).
+  return /Server returned (4\d\d|5\d\d|4XX|5XX)|HTTP error|Connection refused|Connection timed out|Network is unreachable|Failed to resolve hostname|Operation timed out/i.test(
     stderr,
   );
 }
