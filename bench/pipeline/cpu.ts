@@ -18,3 +18,11 @@ export async function cpuSeconds(pids: number[]): Promise<number> {
 }
 
 export const cores = os.availableParallelism();
+
+/** Busy CPU-seconds of the whole machine (all cores, every process), from /proc/stat. */
+export async function machineBusySeconds(): Promise<number> {
+  const line = (await readFile("/proc/stat", "utf8")).split("\n")[0]!;
+  // cpu user nice system idle iowait irq softirq steal …: busy is everything but idle and iowait.
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  return (user! + nice! + system! + irq! + softirq! + steal!) / ticksPerSecond;
+}
