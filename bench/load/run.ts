@@ -9,6 +9,7 @@ import { startStack } from "../../scripts/stack/start-stack.ts";
 import { signUpCreator, uploadAndWaitReady } from "../../tests/support/api-calls.ts";
 import { makeClip } from "../../tests/support/clips.ts";
 import { readyVideoForLoad, runLoad } from "./load-profile.ts";
+import { formatShares } from "../cpu-by-process.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -18,19 +19,25 @@ const profile = { viewers: arg("viewers", 200), apiClients: arg("api", 50), seco
 
 const dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-load-"));
 const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const databaseUrl = await recreateDatabase(server, "edge_video_bench_load");
+const databaseName = "edge_video_bench_load";
+const databaseUrl = await recreateDatabase(server, databaseName);
 // Postgres behind pgbouncer (transaction mode), as production reaches Neon's pooled endpoint.
 const stack = await startStack({ stateDir: path.join(dir, "state"), databaseUrl, build: false, sweepIntervalMs: 0, dbPooler: "pgbouncer" });
 try {
   const clip = new Uint8Array(await readFile(await makeClip(path.join(dir, "clip.mp4"), { seconds: 12, width: 1280, height: 720 })));
   const video = await readyVideoForLoad(stack.origin, { signUpCreator, uploadAndWait: (s) => uploadAndWaitReady(s, clip) });
-  const result = await runLoad({ origin: stack.origin, databaseUrl, viewerHashSecret: stack.vars.VIEWER_HASH_SECRET! }, video, profile);
+  const result = await runLoad({ origin: stack.origin, databaseUrl, viewerHashSecret: stack.vars.VIEWER_HASH_SECRET! }, video, profile, { databaseName });
   console.log(`\nload: ${profile.viewers} viewers + ${profile.apiClients} API clients for ${profile.seconds} s on ${os.cpus().length} cores`);
   console.log("| traffic | requests | req/s | p50 ms | p99 ms | failed |");
   console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
   for (const [name, r] of [["media (playlists + segments)", result.media], ["API (browse + views)", result.api]] as const) {
     console.log(`| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.failed} |`);
   }
+  console.log("\n| API request | requests | p50 ms | p99 ms |\n| --- | ---: | ---: | ---: |");
+  for (const r of result.apiByRoute) console.log(`| ${r.route} | ${r.requests} | ${r.p50} | ${r.p99} |`);
+  // bench = this process: both load generators (250 connections), the WebSocket bridge; pg = the
+  // bench database's backends and pgbouncer; other = transcoders, wrangler; rest = everything else.
+  if (result.cpu) console.log(`\nCPU during the load, % of all ${os.cpus().length} cores: ${formatShares(result.cpu)}`);
   const v = result.views;
   console.log(`views: ${v.acknowledged} acknowledged, ${v.stored} of them stored, ${v.duplicates} duplicates, view_count ${v.viewCount === -1 ? "MISMATCH" : "matches rows"}`);
   if (v.stored !== v.acknowledged || v.duplicates > 0 || v.viewCount === -1 || result.media.failed + result.api.failed > 0) process.exitCode = 1;
