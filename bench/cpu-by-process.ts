@@ -22,7 +22,25 @@ async function readProc(pid: number): Promise<Proc | null> {
 }
 
 export type CpuGroup = "bench process" | "workerd" | "postgres + pgbouncer" | "other started by the bench" | "rest of the machine";
-export type CpuSnapshot = { at: number; busy: number; byPid: Map<number, { group: Exclude<CpuGroup, "rest of the machine">; ticks: number }> };
+export type CpuSnapshot = {
+  at: number;
+  busy: number;
+  byPid: Map<number, { group: Exclude<CpuGroup, "rest of the machine">; ticks: number }>;
+  /** workerd's threads ("pid/tid" → ticks): one isolate runs JavaScript on one thread. */
+  workerdThreads: Map<string, number>;
+};
+
+async function threadTicks(pid: number): Promise<[string, number][]> {
+  const tids = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  const out: [string, number][] = [];
+  for (const tid of tids) {
+    const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, "utf8").catch(() => null);
+    if (!stat) continue;
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    out.push([`${pid}/${tid}`, Number(fields[11]) + Number(fields[12])]);
+  }
+  return out;
+}
 
 /** Snapshot of the CPU ticks of this process, its descendants and the bench database's backends. */
 export async function cpuSnapshot(databaseName: string): Promise<CpuSnapshot> {
@@ -41,7 +59,17 @@ export async function cpuSnapshot(databaseName: string): Promise<CpuSnapshot> {
     else if (descends(p.pid)) group = p.comm === "workerd" ? "workerd" : p.comm === "pgbouncer" ? "postgres + pgbouncer" : "other started by the bench";
     if (group) byPid.set(p.pid, { group, ticks: p.ticks });
   }
-  return { at: performance.now(), busy: await machineBusySeconds(), byPid };
+  const workerdThreads = new Map<string, number>();
+  for (const [pid, { group }] of byPid) if (group === "workerd") for (const [k, t] of await threadTicks(pid)) workerdThreads.set(k, t);
+  return { at: performance.now(), busy: await machineBusySeconds(), byPid, workerdThreads };
+}
+
+/** CPU of workerd's busiest thread between two snapshots, in % of one core (100 = saturated). */
+export function busiestWorkerdThread(before: CpuSnapshot, after: CpuSnapshot): number {
+  const seconds = (after.at - before.at) / 1000;
+  let max = 0;
+  for (const [k, t] of after.workerdThreads) max = Math.max(max, (t - (before.workerdThreads.get(k) ?? 0)) / ticksPerSecond);
+  return (max / seconds) * 100;
 }
 
 /** Per group: share of the whole machine (100 % = all cores busy) between two snapshots. */
@@ -57,6 +85,15 @@ export function cpuShares(before: CpuSnapshot, after: CpuSnapshot): Record<CpuGr
   shares["rest of the machine"] = Math.max(0, after.busy - before.busy - ours);
   for (const k of Object.keys(shares) as CpuGroup[]) shares[k] = (shares[k] / (seconds * cores)) * 100;
   return shares;
+}
+
+/**
+ * CPU milliseconds the platform (workerd and the bench database's Postgres + pgbouncer) spent per
+ * request: what a route costs, whatever else the machine was doing. Ratios of these say what
+ * throughput ratio the routes would have on a machine of their own.
+ */
+export function platformMsPerRequest(shares: Record<CpuGroup, number>, seconds: number, requests: number): number {
+  return ((shares.workerd + shares["postgres + pgbouncer"]) / 100) * cores * seconds * 1000 / Math.max(1, requests);
 }
 
 /** "bench 38 %, workerd 52 %, …" of the machine's cores. */

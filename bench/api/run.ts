@@ -15,7 +15,7 @@ import { recreateDatabase } from "../../scripts/stack/database.ts";
 import { startStack } from "../../scripts/stack/start-stack.ts";
 import { api, signUpCreator } from "../../tests/support/api-calls.ts";
 import { localS3 } from "../../tests/support/s3-client.ts";
-import { cpuShares, cpuSnapshot, formatShares } from "../cpu-by-process.ts";
+import { cpuShares, cpuSnapshot, formatShares, platformMsPerRequest } from "../cpu-by-process.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -76,10 +76,12 @@ async function measure(title: string, url: string, opts: Partial<autocannon.Opti
       events.on("timeout", () => void (seen.timeout = (seen.timeout ?? 0) + 1));
     },
   });
-  const cpu = formatShares(cpuShares(cpuBefore, await cpuSnapshot(databaseName)));
+  const shares = cpuShares(cpuBefore, await cpuSnapshot(databaseName));
+  const cpu = formatShares(shares);
+  const cpuMs = platformMsPerRequest(shares, seconds, result.requests.total);
   const errors = result.errors + result.timeouts + result.non2xx;
   const detail = Object.entries(seen).map(([k, n]) => `${k} ${n}`).join(", ");
-  return { title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors, detail, cpu };
+  return { title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors, detail, cpu, cpuMs };
 }
 
 try {
@@ -135,7 +137,8 @@ try {
       },
     ],
   });
-  const viewCpu = formatShares(cpuShares(viewCpuBefore, await cpuSnapshot(databaseName)));
+  const viewShares = cpuShares(viewCpuBefore, await cpuSnapshot(databaseName));
+  const viewCpu = formatShares(viewShares);
   const accepted = viewRun["2xx"];
   let stored = 0;
   for (let i = 0; i < 120; i++) {
@@ -143,7 +146,8 @@ try {
     if (stored >= accepted) break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  results.push({ title: "POST /api/videos/:id/views", rps: viewRun.requests.average, p50: viewRun.latency.p50, p99: viewRun.latency.p99, errors: viewRun.errors + viewRun.non2xx, detail: "", cpu: viewCpu });
+  results.push({ title: "POST /api/videos/:id/views", rps: viewRun.requests.average, p50: viewRun.latency.p50, p99: viewRun.latency.p99, errors: viewRun.errors + viewRun.non2xx, detail: "", cpu: viewCpu,
+    cpuMs: platformMsPerRequest(viewShares, seconds, viewRun.requests.total) });
 
   // Feed latency at scale: the same fan, with bigCount videos in the table.
   await seedVideos(creatorIds, bigCount - 1000, "osprey");
@@ -151,12 +155,12 @@ try {
   results.push(feedBig);
 
   console.log(`\n${connections} connections, ${seconds} s each, ${os.cpus().length} cores\n`);
-  console.log("| endpoint | req/s | × ceiling | p50 ms | p99 ms | errors | x-cache / status | CPU % of the machine |");
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+  console.log("| endpoint | req/s | × ceiling | p50 ms | p99 ms | errors | x-cache / status | CPU % of the machine | platform CPU ms/req | × ceiling by CPU |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |");
   for (const r of results) {
-    console.log(`| ${r.title} | ${r.rps.toFixed(0)} | ${(r.rps / ceiling.rps).toFixed(2)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.detail} | ${r.cpu} |`);
+    console.log(`| ${r.title} | ${r.rps.toFixed(0)} | ${(r.rps / ceiling.rps).toFixed(2)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.detail} | ${r.cpu} | ${r.cpuMs.toFixed(2)} | ${(ceiling.cpuMs / r.cpuMs).toFixed(2)} |`);
   }
-  console.log("\nCPU: bench = this process (load generator, WebSocket bridge, latency relay); pg = the bench database's Postgres backends and pgbouncer; other = transcoders; rest = everything else on the machine. 100 % = all cores.");
+  console.log("\nCPU: bench = this process (load generator, WebSocket bridge, latency relay); pg = the bench database's Postgres backends and pgbouncer; other = transcoders; rest = everything else on the machine. 100 % = all cores. Platform CPU = workerd + pg per request; its ratio to the ceiling's is the throughput ratio the routes would have with the machine to themselves.");
   // autocannon stops counting at the deadline while up to `connections` requests are still in
   // flight; those are accepted too, so stored may exceed the counted 2xx by at most that much.
   const lost = Math.max(0, accepted - stored);

@@ -4,9 +4,14 @@ import autocannon from "autocannon";
 import pg from "pg";
 // The Worker's own keyed hash, so the check looks up exactly the keys the consumer wrote.
 import { viewerKey } from "../../worker/views/viewer-key.ts";
-import { cpuShares, cpuSnapshot, type CpuGroup } from "../cpu-by-process.ts";
+import { busiestWorkerdThread, cpuShares, cpuSnapshot, type CpuGroup } from "../cpu-by-process.ts";
 
-export type LoadProfile = { viewers: number; apiClients: number; seconds: number };
+/**
+ * Closed loop by default: every connection sends its next request as soon as the last is answered,
+ * so 250 connections saturate whatever serves them. `paced`: each viewer asks for one segment per
+ * segment duration, as a playing hls.js does, and each API client makes one request a second.
+ */
+export type LoadProfile = { viewers: number; apiClients: number; seconds: number; paced?: { segmentSeconds: number } };
 export type LoadResult = {
   media: { requests: number; rps: number; p50: number; p99: number; failed: number };
   api: { requests: number; rps: number; p50: number; p99: number; failed: number };
@@ -15,6 +20,8 @@ export type LoadResult = {
   apiByRoute: { route: string; requests: number; p50: number; p99: number }[];
   /** Share of the machine each part used during the load (when asked for with `cpuOf`). */
   cpu?: Record<CpuGroup, number>;
+  /** workerd's busiest thread (the isolate's JavaScript), % of one core. */
+  workerdThread?: number;
 };
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -50,12 +57,16 @@ export async function runLoad(
       url: target.origin,
       connections: profile.viewers,
       duration: profile.seconds,
+      // autocannon paces by whole requests per second overall (it then opens at most that many
+      // connections): 200 viewers at one 4-s segment each is 50 requests/s.
+      ...(profile.paced ? { overallRate: Math.max(1, Math.round(profile.viewers / profile.paced.segmentSeconds)) } : {}),
       requests: mediaPaths.map((path) => ({ method: "GET" as const, path })),
     }),
     autocannon({
       url: target.origin,
       connections: profile.apiClients,
       duration: profile.seconds,
+      ...(profile.paced ? { overallRate: profile.apiClients } : {}),
       headers: { "user-agent": userAgent },
       setupClient: (client) => {
         let n = 0;
@@ -79,10 +90,12 @@ export async function runLoad(
       ],
     }),
   ]);
-  const cpu = cpuBefore && cpuShares(cpuBefore, await cpuSnapshot(cpuOf.databaseName));
+  const cpuAfter = cpuBefore && (await cpuSnapshot(cpuOf.databaseName));
+  const cpu = cpuBefore && cpuAfter && cpuShares(cpuBefore, cpuAfter);
+  const workerdThread = cpuBefore && cpuAfter && busiestWorkerdThread(cpuBefore, cpuAfter);
   const apiByRoute = apiRequests.map(({ route }, i) => {
     const sorted = latencies[i]!.sort((a, b) => a - b);
-    return { route, requests: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+    return { route, requests: sorted.length, p50: Math.round(percentile(sorted, 50)), p99: Math.round(percentile(sorted, 99)) };
   });
 
   // Views are written by the queue consumer in batches; wait for the acknowledged ones to land.
@@ -104,7 +117,7 @@ export async function runLoad(
       api: { requests: apiRun.requests.total, rps: apiRun.requests.average, p50: apiRun.latency.p50, p99: apiRun.latency.p99, failed: apiRun.errors + apiRun.timeouts + apiRun.non2xx },
       views: { acknowledged: keys.length, stored, duplicates: dup.rows[0].n, viewCount: counted.rows[0].c === counted.rows[0].rows ? counted.rows[0].c : -1 },
       apiByRoute,
-      ...(cpu ? { cpu } : {}),
+      ...(cpu ? { cpu, workerdThread: workerdThread || 0 } : {}),
     };
   } finally {
     await db.end();
