@@ -38,3 +38,9 @@ export function parseChapters(description: string, durationSeconds?: number | nu
   if (durationSeconds != null && durationSeconds - chapters.at(-1)!.startSeconds < CHAPTER_MIN_SECONDS) return [];
   return chapters;
 }
+
+/**
+ * The video's chapters as a WebVTT chapters track (worker/chapters/routes.ts), relative to the
+ * site's origin: the player's `<track>` loads it same-origin, with the viewer's cookies.
+ */
+export const chaptersTrackPath = (videoId: string): string => `/api/videos/${encodeURIComponent(videoId)}/chapters.vtt`;

@@ -36,7 +36,7 @@ export async function startPlatform(name = "e2e"): Promise<Platform> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), "edge-video-e2e-"));
   const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
   const databaseUrl = await checkPostgres(server).then(
-    () => recreateDatabase(server, `edge_video_test_${name}`),
+    () => recreateDatabase(server, `edge_video_test_${name}${process.env.TEST_DB_SUFFIX ?? ""}`),
     () => undefined,
   );
   const stack = await startStack({ stateDir, build: false, sweepIntervalMs: 1000, databaseUrl });

@@ -1,7 +1,8 @@
 // Playback extras in Chromium: /embed/:id framed by a page on another origin loads and plays
 // (muted autoplay) while /watch/:id framed is refused; a chapter marker on the seek bar and a
-// chapter in the list seek; the position is saved and "Resume at m:ss" is offered after a reload
-// (signed in through the API, anonymous through local storage); the share dialog; axe on embed
+// chapter in the list seek; the watch and embed players carry the chapters as a hidden chapters
+// TextTrack, kept out of the CC menu; the position is saved and "Resume at m:ss" is offered after
+// a reload (signed in through the API, anonymous through local storage); the share dialog; axe on embed
 // and watch (no serious or critical violations); a poster picked or uploaded in the studio
 // replaces the generated one on the home and watch pages.
 import { execFile } from "node:child_process";
@@ -28,6 +29,18 @@ let thirdPartyOrigin: string;
 
 const CHAPTERS = "Chapters:\n0:00 Opening\n0:10 Middle part\n0:20 Finale";
 const currentTime = (page: Page) => page.evaluate(() => document.querySelector("video")?.currentTime ?? -1);
+
+/** The video's chapters TextTrack as the browser exposes it (cue times in ms). */
+const chaptersTrack = (page: Page) =>
+  page.evaluate(() => {
+    const tracks = Array.from(document.querySelector("video")?.textTracks ?? []).filter((t) => t.kind === "chapters");
+    return tracks.map((t) => ({
+      mode: t.mode,
+      label: t.label,
+      cues: t.cues ? Array.from(t.cues).map((c) => ({ start: Math.round(c.startTime * 1000), end: Math.round(c.endTime * 1000), text: (c as VTTCue).text })) : null,
+      active: t.activeCues ? Array.from(t.activeCues).map((c) => (c as VTTCue).text) : null,
+    }));
+  });
 
 beforeAll(async () => {
   clipDir = await mkdtemp(path.join(os.tmpdir(), "edge-video-extras-"));
@@ -105,6 +118,52 @@ describe("chapters", () => {
       await expect.poll(() => list.locator('[aria-current="true"]').textContent()).toContain("Middle part");
     } finally {
       await context.close();
+    }
+  });
+
+  it("the watch and embed players carry the chapters as a hidden chapters TextTrack, apart from the CC menu", async () => {
+    const video = await api<{ durationSeconds: number }>(platform.origin, `/api/videos/${videoId}`);
+    const cues = [
+      { start: 0, end: 10_000, text: "Opening" },
+      { start: 10_000, end: 20_000, text: "Middle part" },
+      { start: 20_000, end: Math.round(video.body.durationSeconds * 1000), text: "Finale" },
+    ];
+    // A caption track too, so the CC menu has something to list besides (never) the chapters.
+    const caption = await api(platform.origin, `/api/videos/${videoId}/captions/en?label=English`, {
+      method: "PUT",
+      token: creator.token,
+      headers: { "content-type": "text/vtt" },
+      body: "WEBVTT\n\n00:00.000 --> 00:30.000\nA caption\n",
+    });
+    expect(caption.status).toBe(201);
+    const context = await newContext(browser, platform.origin);
+    const page = await context.newPage();
+    try {
+      await page.goto(`/watch/${videoId}`);
+      await waitForPlayback(page, 0.3);
+      await expect.poll(() => chaptersTrack(page), { timeout: 30_000 }).toEqual([{ mode: "hidden", label: "Chapters", cues, active: ["Opening"] }]);
+      // activeCues follow playback, so the browser knows the current chapter.
+      await page.evaluate(() => (document.querySelector("video")!.currentTime = 21));
+      await expect.poll(async () => (await chaptersTrack(page))[0]?.active).toEqual(["Finale"]);
+
+      await page.getByRole("region", { name: /Video player/ }).hover();
+      await page.getByRole("button", { name: "Captions (off)" }).click();
+      const choices = page.getByRole("group", { name: "Captions" }).getByRole("radio");
+      expect(await choices.evaluateAll((radios) => radios.map((r) => r.closest("label")?.textContent?.trim()))).toEqual(["Off", "English"]);
+      await page.getByRole("radio", { name: "English" }).click();
+      await page.getByRole("button", { name: "Captions (on)" }).waitFor();
+      const modes = () => page.evaluate(() => Array.from(document.querySelector("video")!.textTracks).map((t) => `${t.kind}:${t.mode}`));
+      await expect.poll(modes).toEqual(["chapters:hidden", "subtitles:showing"]);
+      await page.getByRole("button", { name: "Captions (on)" }).click();
+      await page.getByRole("radio", { name: "Off" }).click();
+      await expect.poll(modes).toEqual(["chapters:hidden", "subtitles:disabled"]);
+
+      await page.goto(`/embed/${videoId}`);
+      await page.getByRole("region", { name: /Video player/ }).waitFor();
+      await expect.poll(async () => (await chaptersTrack(page)).map((t) => ({ mode: t.mode, cues: t.cues })), { timeout: 30_000 }).toEqual([{ mode: "hidden", cues }]);
+    } finally {
+      await context.close();
+      await api(platform.origin, `/api/videos/${videoId}/captions/en`, { method: "DELETE", token: creator.token });
     }
   });
 });

@@ -82,6 +82,7 @@ export async function waitForVideo<T extends { status: string; playable: boolean
   videoId: string,
   until: (v: T) => boolean,
   timeoutMs = 120_000,
+  intervalMs = 100,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -89,7 +90,7 @@ export async function waitForVideo<T extends { status: string; playable: boolean
     if (res.status === 200 && until(res.body)) return res.body;
     if (res.status === 200 && res.body.status === "failed" && !until(res.body)) throw new Error(`video failed: ${JSON.stringify(res.body)}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for video ${videoId}: ${JSON.stringify(res.body)}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 

@@ -95,6 +95,15 @@ describe("source windows", () => {
     }
   });
 
+  it("accounts for what it asked of storage: one bounded request per window, exactly the bytes of a whole read", async () => {
+    const whole = windows.register(await bucket.presignGet(blobKey));
+    expect((await read(whole.url)).bytes.equals(blob)).toBe(true);
+    expect(whole.release()).toEqual({ requests: Math.ceil(blob.length / SOURCE_WINDOW_BYTES), bytes: blob.length });
+    const small = windows.register(await bucket.presignGet(blobKey));
+    expect((await read(small.url, "bytes=10-99")).bytes.equals(blob.subarray(10, 100))).toBe(true);
+    expect(small.release()).toEqual({ requests: 1, bytes: 90 });
+  });
+
   it("lets FFprobe read a video through it exactly as through the presigned URL", async () => {
     const key = `windows/${randomUUID()}.mp4`;
     await bucket.uploadFile(key, await makeClip(dir, "clip", { seconds: 3, width: 320, height: 240, audio: true }));

@@ -416,6 +416,35 @@ describe("fuzz: hostile input on every /api route", () => {
     }
   }, 600_000);
 
+  it("hostile chapter descriptions and ids (GET chapters.vtt): a WebVTT whose titles are never markup, or a 404", async () => {
+    const many = Array.from({ length: 5000 }, (_, i) => `${Math.floor(i / 6)}:${String((i % 6) * 10).padStart(2, "0")} <c.x>${i}</c> -->`).join("\n");
+    const descriptions = [
+      "0:00 <script>alert(1)</script>\n0:10 --> 00:00:01.000\n0:20 &lt;&#x0;&amp",
+      "0:00 a\u0000b\n0:10 \ud800\n0:20 \u202e\u0007\u001b[31m",
+      "0:00 a\n0:10 b\n99:59:59 far beyond",
+      `0:00 ${"<".repeat(20_000)}\n0:10 ${"&".repeat(20_000)}\n0:20 ${"-->".repeat(5000)}`,
+      many,
+      "0:00 a\r0:10 b\u2028 0:20 c\u2029\n0:30 d\n0:40 e",
+    ];
+    const path = `/api/videos/${publicVideoId}/chapters.vtt`;
+    for (const description of descriptions) {
+      await send("PATCH", `/api/videos/${publicVideoId}`, creator, { body: JSON.stringify({ description }) });
+      for (const actor of [undefined, viewer, creator]) {
+        const res = await SELF.fetch(`http://example.com${path}`, { headers: actor ? { authorization: `Bearer ${actor.accessToken}` } : {} });
+        const text = await res.text();
+        expect(res.status, text.slice(0, 200)).toBeLessThan(500);
+        if (res.status !== 200) continue;
+        expect(res.headers.get("content-type")).toBe("text/vtt; charset=utf-8");
+        expect(text).not.toContain("<");
+        // Only timing lines hold "-->"; nothing but line feeds ends a line.
+        for (const line of text.split("\n")) if (line.includes("-->")) expect(line).toMatch(/^\d{2,}:\d{2}:\d{2}\.\d{3} --> \d{2,}:\d{2}:\d{2}\.\d{3}$/);
+        expect(text).not.toMatch(/[\r\u0000-\u0008\u000b-\u001f\u007f]/);
+      }
+    }
+    for (const actor of [undefined, viewer, creator]) for (const id of hostileIds) await send("GET", `/api/videos/${id}/chapters.vtt`, actor);
+    await send("PATCH", `/api/videos/${publicVideoId}`, creator, { body: JSON.stringify({ description: "" }) });
+  }, 600_000);
+
   it("hostile poster images: broken, truncated, bombs, lying headers, other types (never a 5xx)", async () => {
     const [jpeg, png, webp] = await Promise.all([testImage("jpeg", 96, 54), testImage("png", 96, 54), testImage("webp", 96, 54)]);
     const patched = (bytes: Uint8Array, at: number, values: number[]) => {

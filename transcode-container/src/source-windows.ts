@@ -17,7 +17,9 @@ import type { Logger } from "./log.ts";
 export const SOURCE_WINDOW_BYTES = 4 * 1024 * 1024;
 const WINDOW_ATTEMPTS = 3;
 
-type Registered = { url: string };
+/** What storage was asked for on a source's behalf: requests and bytes (window sizes). */
+export type SourceReads = { requests: number; bytes: number };
+type Registered = { url: string; reads: SourceReads };
 // The Response itself is kept, not just its body: Node's fetch cancels the body of a Response
 // that is garbage-collected before the body is read, which would empty a read-ahead window.
 type Window = { status: number; total: number | null; response: Response };
@@ -44,19 +46,26 @@ export class SourceWindows {
   }
 
   /** A loopback URL FFmpeg reads `url` through, valid until `release()`. */
-  register(url: string): { url: string; release: () => void } {
+  register(url: string): { url: string; release: () => SourceReads } {
     const token = randomUUID();
-    this.#sources.set(token, { url });
-    return { url: `http://127.0.0.1:${this.#port}/source/${token}`, release: () => void this.#sources.delete(token) };
+    const reads = { requests: 0, bytes: 0 };
+    this.#sources.set(token, { url, reads });
+    return {
+      url: `http://127.0.0.1:${this.#port}/source/${token}`,
+      release: () => {
+        this.#sources.delete(token);
+        return reads;
+      },
+    };
   }
 
-  /** Runs `use` with a loopback URL for `url`. */
-  async with<T>(url: string, use: (localUrl: string) => Promise<T>): Promise<T> {
+  /** Runs `use` with a loopback URL for `url`; `done` gets what storage was asked for. */
+  async with<T>(url: string, use: (localUrl: string) => Promise<T>, done?: (reads: SourceReads) => void): Promise<T> {
     const source = this.register(url);
     try {
       return await use(source.url);
     } finally {
-      source.release();
+      done?.(source.release());
     }
   }
 
@@ -79,7 +88,12 @@ export class SourceWindows {
     const abort = new AbortController();
     res.on("close", () => abort.abort());
     try {
-      let next = fetchWindow(source.url, start, Math.min(lastAsked, start + SOURCE_WINDOW_BYTES - 1), abort.signal);
+      const ask = (first: number, last: number) => {
+        source.reads.requests += 1;
+        source.reads.bytes += last - first + 1;
+        return fetchWindow(source.url, first, last, abort.signal);
+      };
+      let next = ask(start, Math.min(lastAsked, start + SOURCE_WINDOW_BYTES - 1));
       const first = await next;
       if (first.status === 416) return void res.writeHead(416, first.total === null ? {} : { "content-range": `bytes */${first.total}` }).end();
       if (first.status !== 206 || first.total === null) {
@@ -101,7 +115,7 @@ export class SourceWindows {
       for (let from = start; from <= last; from += SOURCE_WINDOW_BYTES) {
         const following = from + SOURCE_WINDOW_BYTES;
         // Read-ahead: the next window's request is in flight while this one streams.
-        next = following <= last ? fetchWindow(source.url, following, Math.min(last, following + SOURCE_WINDOW_BYTES - 1), abort.signal) : Promise.resolve(window);
+        next = following <= last ? ask(following, Math.min(last, following + SOURCE_WINDOW_BYTES - 1)) : Promise.resolve(window);
         next.catch(() => {}); // awaited below unless FFmpeg hangs up first
         const body = window.status === 206 ? bodyOf(window) : null;
         if (!body) throw new Error(`storage answered ${window.status} at byte ${from}`);

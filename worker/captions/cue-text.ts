@@ -11,7 +11,8 @@ const LANG_TAG = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,6}$/;
 const TIMESTAMP_TAG = /^(?:\d{2,}:)?[0-5]\d:[0-5]\d\.\d{3}$/;
 const NAMED_ENTITIES = new Set(["amp", "lt", "gt", "lrm", "rlm", "nbsp"]);
 
-const escapeText = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/** Plain text as WebVTT cue text: every "&", "<" and ">" escaped, so nothing in it is markup. */
+export const escapeText = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** Escapes "&" unless it starts an entity WebVTT knows; "<" and ">" always. */
 function cleanText(text: string): string {

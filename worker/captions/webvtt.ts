@@ -128,8 +128,11 @@ function fail(path: string, message: string): ParsedCaptions {
  * The stored WebVTT. X-TIMESTAMP-MAP ties cue time 0 to media time 0 (MPEG-TS clock): the
  * transcoder's fMP4 segments start the video's timeline at 0 (tfdt 0, first frame at PTS 0).
  */
-export function serialiseWebVtt(cues: Cue[]): string {
-  const parts = ["WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00.000\n"];
+export const serialiseWebVtt = (cues: Cue[]): string => writeWebVtt(cues, ["X-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00.000"]);
+
+/** A WebVTT file of cues whose text is already valid cue text (sanitised or escaped), numbered from 1. */
+export function writeWebVtt(cues: Cue[], headerLines: string[] = []): string {
+  const parts = [["WEBVTT", ...headerLines].join("\n") + "\n"];
   cues.forEach((cue, i) => {
     const settings = cue.settings ? ` ${cue.settings}` : "";
     parts.push(`${i + 1}\n${formatTimestamp(cue.start)} --> ${formatTimestamp(cue.end)}${settings}\n${cue.text}\n`);

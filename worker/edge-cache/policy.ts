@@ -17,9 +17,9 @@ export const MAX_AGE_SECONDS = FRESH_SECONDS + STALE_SECONDS;
 
 const uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 const publicReads = [
-  // API: latest/trending, one video, a creator and their channel, search.
+  // API: latest/trending, one video (and its chapters track), a creator and their channel, search.
   /^\/api\/videos$/,
-  new RegExp(`^/api/videos/${uuid}$`, "i"),
+  new RegExp(`^/api/videos/${uuid}(/chapters\\.vtt)?$`, "i"),
   new RegExp(`^/api/creators/${uuid}(/videos)?$`, "i"),
   /^\/api\/search$/,
   // Pages: home, watch, channel.

@@ -6,7 +6,7 @@ import { mediaKeys } from "#contract/media-layout.ts";
 import { comments, videos } from "#db/schema.ts";
 import { withDb } from "../../support/api-client.ts";
 
-type SeedOptions = { visibility?: "public" | "unlisted" | "private"; title?: string; description?: string; publishedAt?: Date };
+type SeedOptions = { visibility?: "public" | "unlisted" | "private"; title?: string; description?: string; publishedAt?: Date; durationSeconds?: number };
 
 export async function seedVideo(creatorId: string, opts: SeedOptions = {}): Promise<string> {
   const id = await withDb(env, async (db) => {
@@ -20,7 +20,7 @@ export async function seedVideo(creatorId: string, opts: SeedOptions = {}): Prom
         status: "ready",
         playable: true,
         progress: 100,
-        durationSeconds: 10,
+        durationSeconds: opts.durationSeconds ?? 10,
         width: 640,
         height: 360,
         publishedAt: opts.publishedAt ?? new Date(),

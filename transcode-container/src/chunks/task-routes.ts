@@ -70,8 +70,13 @@ export class TaskSlots {
 export type TaskContext = TaskDeps & { slots: TaskSlots; sources: SourceWindows };
 
 /** The task with its source read through a loopback URL of `sources` (source-windows.ts) while `use` runs. */
-function throughWindows<T extends { source: { url: string } }, R>(ctx: TaskContext, task: T, use: (task: T) => Promise<R>): Promise<R> {
-  return ctx.sources.with(task.source.url, (url) => use({ ...task, source: { ...task.source, url } }));
+function throughWindows<T extends { videoId: string; source: { url: string } }, R>(ctx: TaskContext, task: T, use: (task: T) => Promise<R>): Promise<R> {
+  return ctx.sources.with(
+    task.source.url,
+    (url) => use({ ...task, source: { ...task.source, url } }),
+    // What the task cost storage (requests, bytes): R2 bills operations and this is our egress.
+    (reads) => ctx.log.info("source reads", { videoId: task.videoId, requests: reads.requests, mebibytes: Math.round((reads.bytes / 2 ** 20) * 10) / 10 }),
+  );
 }
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {

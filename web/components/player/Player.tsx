@@ -3,9 +3,10 @@
 // Without JavaScript the server-rendered <video> carries the playlist and the browser's own controls.
 // The pieces: use-playback (hls.js), use-media-state (the element's state), use-view-report,
 // use-player-actions, use-keyboard-shortcuts, use-fullscreen, use-idle; SeekBar, ControlBar,
-// SettingsMenu and PlayerOverlays draw the controls. Chapters mark the seek bar; use-resume saves
-// the position and offers to resume; picture-in-picture and theatre mode are optional buttons;
-// use-captions and CaptionsMenu offer the SUBTITLES group (a CC menu).
+// SettingsMenu and PlayerOverlays draw the controls. Chapters mark the seek bar and are the
+// video's chapters TextTrack (ChaptersTrack); use-resume saves the position and offers to resume;
+// picture-in-picture and theatre mode are optional buttons; use-captions and CaptionsMenu offer
+// the SUBTITLES group (a CC menu).
 import { useEffect, useRef, useState } from "react";
 import { useNonce } from "../../lib/nonce";
 import { ControlBar } from "./ControlBar";
@@ -24,6 +25,7 @@ import { CaptionsMenu } from "./CaptionsMenu";
 import { useCaptions } from "./use-captions";
 import type { Chapter } from "../../lib/types";
 import { chapterAt } from "./chapters";
+import { ChaptersTrack } from "./ChaptersTrack";
 import { ResumeOffer } from "./ResumeOffer";
 import { usePictureInPicture } from "./use-picture-in-picture";
 import { useResume } from "./use-resume";
@@ -129,7 +131,9 @@ export function Player({ video, autoPlay = true, startAt, muted, chapters = [], 
         }}
         onSeeking={views.onSeeking}
         onError={playback.onError}
-      />
+      >
+        {chapters.length > 0 && <ChaptersTrack videoId={video.id} />}
+      </video>
       {/* Starts playback as soon as the parser gets here, before hydration (see hls-loader.ts). */}
       <script nonce={nonce} dangerouslySetInnerHTML={{ __html: bootScript(boot) }} suppressHydrationWarning />
       {enhanced && (
