@@ -20,6 +20,7 @@ import { api, signUpCreator, uploadFile, waitForVideo } from "../../tests/suppor
 import { makeClip } from "../../tests/support/clips.ts";
 import { localS3 } from "../../tests/support/s3-client.ts";
 import { cpuSeconds, machineBusySeconds } from "./cpu.ts";
+import { twoCoreScaling } from "./machine-scaling.ts";
 import { modelReady } from "./model.ts";
 
 function formatSeconds(s: number): string {
@@ -200,6 +201,10 @@ async function sideBySide(source: Uint8Array): Promise<void> {
     console.log(`| ${row.name} | ${playable} | ${row.ready.toFixed(1)} s | ${(seconds / row.ready).toFixed(2)}× | ${row.cpu.toFixed(1)} | ${(row.cpu / singleRow.cpu).toFixed(2)}× |`);
   }
   console.log(`\nready speed-up, 2 one-core workers vs the single one-core process: ${(singleRow.ready / two.row.ready).toFixed(2)}× (target ≥ 1.6×)`);
+  const machine = await twoCoreScaling(dir);
+  console.log(
+    `this machine's own ceiling: one pinned x264 encode ${machine.alone.toFixed(2)} s alone, ${machine.together.toFixed(2)} s with one on each core at once — two cores do ${machine.scaling.toFixed(2)}× the work of one, before the platform takes its share`,
+  );
   console.log("¹ the single process publishes while encoding; run alone here it is measured to the end.");
   // Per-task costs on one core, fitted from this run's chunks (both fleets), for the model.
   const tasks = [...one.chunks, ...two.chunks];
