@@ -15,6 +15,7 @@ import { recreateDatabase } from "../../scripts/stack/database.ts";
 import { startStack } from "../../scripts/stack/start-stack.ts";
 import { api, signUpCreator } from "../../tests/support/api-calls.ts";
 import { localS3 } from "../../tests/support/s3-client.ts";
+import { cpuShares, cpuSnapshot, formatShares, platformMsPerRequest } from "../cpu-by-process.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,7 +27,8 @@ const connections = 32;
 
 const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-bench-api-"));
-const databaseUrl = await recreateDatabase(server, "edge_video_bench_api");
+const databaseName = "edge_video_bench_api";
+const databaseUrl = await recreateDatabase(server, databaseName);
 // The Worker reaches Postgres through pgbouncer (transaction mode), as production reaches Neon's
 // pooled endpoint; --direct measures a fresh Postgres backend per request instead.
 const stack = await startStack({ stateDir: dir, databaseUrl, build: false, sweepIntervalMs: 0, dbPooler: process.argv.includes("--direct") ? undefined : "pgbouncer" });
@@ -48,6 +50,7 @@ async function seedVideos(creatorIds: string[], count: number, word: string) {
 async function measure(title: string, url: string, opts: Partial<autocannon.Options> = {}) {
   // Status codes other than 2xx, and the edge cache's answers (x-cache), as seen by the clients.
   const seen: Record<string, number> = {};
+  const cpuBefore = await cpuSnapshot(databaseName);
   const result = await autocannon({
     url,
     connections,
@@ -64,15 +67,25 @@ async function measure(title: string, url: string, opts: Partial<autocannon.Opti
       client.on("response", (statusCode: number) => {
         if (statusCode >= 300) seen[statusCode] = (seen[statusCode] ?? 0) + 1;
       });
+      // Failures without a status (connection errors, timeouts), by their error code.
+      const events = client as unknown as NodeJS.EventEmitter;
+      events.on("connError", (err: NodeJS.ErrnoException) => {
+        const code = err.code ?? err.message;
+        seen[code] = (seen[code] ?? 0) + 1;
+      });
+      events.on("timeout", () => void (seen.timeout = (seen.timeout ?? 0) + 1));
     },
   });
+  const shares = cpuShares(cpuBefore, await cpuSnapshot(databaseName));
+  const cpu = formatShares(shares);
+  const cpuMs = platformMsPerRequest(shares, seconds, result.requests.total);
   const errors = result.errors + result.timeouts + result.non2xx;
   const detail = Object.entries(seen).map(([k, n]) => `${k} ${n}`).join(", ");
-  return { title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors, detail };
+  return { title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors, detail, cpu, cpuMs };
 }
 
 try {
-  // 50 creators, one viewer following all of them, 1k videos.
+  // 50 creators, one viewer following as many as the follow rate limit lets them (30), 1k videos.
   // In batches: 50 password hashes at once starve the Worker past its database connect timeout.
   const creators = [];
   for (let i = 0; i < 50; i += 10) {
@@ -80,7 +93,9 @@ try {
   }
   const creatorIds = (await db.query("select id from creators")).rows.map((r) => r.id as string);
   const fan = await signUpCreator(stack.origin, "Bench fan");
-  for (const id of creatorIds) await api(stack.origin, `/api/creators/${id}/follow`, { method: "PUT", token: fan.token });
+  // The follow rate limit (30 a minute per account) refuses the rest: the feed reads those followed.
+  let followed = 0;
+  for (const id of creatorIds) if ((await api(stack.origin, `/api/creators/${id}/follow`, { method: "PUT", token: fan.token })).status < 300) followed++;
   await seedVideos(creatorIds, 1000, "kestrel");
   const { rows } = await db.query("select id from videos limit 1");
   const videoId = rows[0].id as string;
@@ -108,6 +123,7 @@ try {
   await new Promise((r) => setTimeout(r, watchedSeconds * 1000 + 500));
   let ip = 0;
   const before = Number((await db.query("select count(*) from views")).rows[0].count);
+  const viewCpuBefore = await cpuSnapshot(databaseName);
   const viewRun = await autocannon({
     url: `${stack.origin}/api/videos/${videoId}/views`,
     connections,
@@ -123,6 +139,8 @@ try {
       },
     ],
   });
+  const viewShares = cpuShares(viewCpuBefore, await cpuSnapshot(databaseName));
+  const viewCpu = formatShares(viewShares);
   const accepted = viewRun["2xx"];
   let stored = 0;
   for (let i = 0; i < 120; i++) {
@@ -130,19 +148,21 @@ try {
     if (stored >= accepted) break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  results.push({ title: "POST /api/videos/:id/views", rps: viewRun.requests.average, p50: viewRun.latency.p50, p99: viewRun.latency.p99, errors: viewRun.errors + viewRun.non2xx, detail: "" });
+  results.push({ title: "POST /api/videos/:id/views", rps: viewRun.requests.average, p50: viewRun.latency.p50, p99: viewRun.latency.p99, errors: viewRun.errors + viewRun.non2xx, detail: "", cpu: viewCpu,
+    cpuMs: platformMsPerRequest(viewShares, seconds, viewRun.requests.total) });
 
   // Feed latency at scale: the same fan, with bigCount videos in the table.
   await seedVideos(creatorIds, bigCount - 1000, "osprey");
   const feedBig = await measure(`GET /api/feed/following @${bigCount / 1000}k`, `${stack.origin}/api/feed/following`, { headers: { authorization: `Bearer ${fan.token}` } });
   results.push(feedBig);
 
-  console.log(`\n${connections} connections, ${seconds} s each, ${os.cpus().length} cores\n`);
-  console.log("| endpoint | req/s | × ceiling | p50 ms | p99 ms | errors | x-cache / status |");
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+  console.log(`\n${connections} connections, ${seconds} s each, ${os.cpus().length} cores; the feed's viewer follows ${followed} of ${creatorIds.length} creators\n`);
+  console.log("| endpoint | req/s | × ceiling | p50 ms | p99 ms | errors | x-cache / status | CPU % of the machine | platform CPU ms/req | × ceiling by CPU |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |");
   for (const r of results) {
-    console.log(`| ${r.title} | ${r.rps.toFixed(0)} | ${(r.rps / ceiling.rps).toFixed(2)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.detail} |`);
+    console.log(`| ${r.title} | ${r.rps.toFixed(0)} | ${(r.rps / ceiling.rps).toFixed(2)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.detail} | ${r.cpu} | ${r.cpuMs.toFixed(2)} | ${(ceiling.cpuMs / r.cpuMs).toFixed(2)} |`);
   }
+  console.log("\nCPU: bench = this process (load generator, WebSocket bridge, latency relay); pg = the bench database's Postgres backends and pgbouncer; other = transcoders; rest = everything else on the machine. 100 % = all cores. Platform CPU = workerd + pg per request; its ratio to the ceiling's is the throughput ratio the routes would have with the machine to themselves.");
   // autocannon stops counting at the deadline while up to `connections` requests are still in
   // flight; those are accepted too, so stored may exceed the counted 2xx by at most that much.
   const lost = Math.max(0, accepted - stored);

@@ -4,18 +4,34 @@ import autocannon from "autocannon";
 import pg from "pg";
 // The Worker's own keyed hash, so the check looks up exactly the keys the consumer wrote.
 import { viewerKey } from "../../worker/views/viewer-key.ts";
+import { busiestWorkerdThread, cpuShares, cpuSnapshot, type CpuGroup } from "../cpu-by-process.ts";
 
-export type LoadProfile = { viewers: number; apiClients: number; seconds: number };
+/**
+ * Closed loop by default: every connection sends its next request as soon as the last is answered,
+ * so 250 connections saturate whatever serves them. `paced`: each viewer asks for one segment per
+ * segment duration, as a playing hls.js does, and each API client makes one request a second.
+ */
+export type LoadProfile = { viewers: number; apiClients: number; seconds: number; paced?: { segmentSeconds: number } };
 export type LoadResult = {
   media: { requests: number; rps: number; p50: number; p99: number; failed: number };
   api: { requests: number; rps: number; p50: number; p99: number; failed: number };
   views: { acknowledged: number; stored: number; duplicates: number; viewCount: number };
+  /** API latency by request kind (p50/p99 ms). */
+  apiByRoute: { route: string; requests: number; p50: number; p99: number }[];
+  /** Share of the machine each part used during the load (when asked for with `cpuOf`). */
+  cpu?: Record<CpuGroup, number>;
+  /** workerd's busiest thread (the isolate's JavaScript), % of one core. */
+  workerdThread?: number;
 };
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 export async function runLoad(
   target: { origin: string; databaseUrl: string; viewerHashSecret: string },
   video: { id: string; master: string; variant: string; segments: string[] },
   profile: LoadProfile,
+  /** The bench database's name, to measure where the machine's CPU went during the load. */
+  cpuOf?: { databaseName: string },
 ): Promise<LoadResult> {
   const mediaPaths = [video.master, video.variant, ...video.segments].map((u) => new URL(u).pathname);
   const acknowledged: string[] = [];
@@ -28,24 +44,40 @@ export async function runLoad(
   const watchedSeconds = Math.min(10, (meta.durationSeconds ?? 20) / 2);
   await new Promise((r) => setTimeout(r, watchedSeconds * 1000 + 500));
   const viewBody = JSON.stringify({ watchedSeconds, viewToken: meta.viewToken });
+  const apiRequests: { route: string; method: "GET" | "POST"; path: string }[] = [
+    { route: "GET /api/videos?sort=latest", method: "GET", path: "/api/videos?sort=latest&limit=12" },
+    { route: "GET /api/videos/:id", method: "GET", path: `/api/videos/${video.id}` },
+    { route: "POST /api/videos/:id/views", method: "POST", path: `/api/videos/${video.id}/views` },
+  ];
+  // Each client sends the requests in turn, one at a time, so its n-th answer is to apiRequests[n % 3].
+  const latencies = apiRequests.map(() => [] as number[]);
+  const cpuBefore = cpuOf && (await cpuSnapshot(cpuOf.databaseName));
   const [media, apiRun] = await Promise.all([
     autocannon({
       url: target.origin,
       connections: profile.viewers,
       duration: profile.seconds,
+      // autocannon paces by whole requests per second overall (it then opens at most that many
+      // connections): 200 viewers at one 4-s segment each is 50 requests/s.
+      ...(profile.paced ? { overallRate: Math.max(1, Math.round(profile.viewers / profile.paced.segmentSeconds)) } : {}),
       requests: mediaPaths.map((path) => ({ method: "GET" as const, path })),
     }),
     autocannon({
       url: target.origin,
       connections: profile.apiClients,
       duration: profile.seconds,
+      ...(profile.paced ? { overallRate: profile.apiClients } : {}),
       headers: { "user-agent": userAgent },
+      setupClient: (client) => {
+        let n = 0;
+        client.on("response", (_status: number, _bytes: number, ms: number) => void latencies[n++ % apiRequests.length]!.push(ms));
+      },
       requests: [
-        { method: "GET", path: "/api/videos?sort=latest&limit=12" },
-        { method: "GET", path: `/api/videos/${video.id}` },
+        { method: apiRequests[0]!.method, path: apiRequests[0]!.path },
+        { method: apiRequests[1]!.method, path: apiRequests[1]!.path },
         {
-          method: "POST",
-          path: `/api/videos/${video.id}/views`,
+          method: apiRequests[2]!.method,
+          path: apiRequests[2]!.path,
           setupRequest: (req, context) => {
             const ip = `10.9.${(++n >> 8) & 255}.${n & 255}`;
             (context as { ip?: string }).ip = ip;
@@ -58,6 +90,13 @@ export async function runLoad(
       ],
     }),
   ]);
+  const cpuAfter = cpuBefore && (await cpuSnapshot(cpuOf.databaseName));
+  const cpu = cpuBefore && cpuAfter && cpuShares(cpuBefore, cpuAfter);
+  const workerdThread = cpuBefore && cpuAfter && busiestWorkerdThread(cpuBefore, cpuAfter);
+  const apiByRoute = apiRequests.map(({ route }, i) => {
+    const sorted = latencies[i]!.sort((a, b) => a - b);
+    return { route, requests: sorted.length, p50: Math.round(percentile(sorted, 50)), p99: Math.round(percentile(sorted, 99)) };
+  });
 
   // Views are written by the queue consumer in batches; wait for the acknowledged ones to land.
   const db = new pg.Client({ connectionString: target.databaseUrl });
@@ -77,6 +116,8 @@ export async function runLoad(
       media: { requests: media.requests.total, rps: media.requests.average, p50: media.latency.p50, p99: media.latency.p99, failed: media.errors + media.timeouts + media.non2xx },
       api: { requests: apiRun.requests.total, rps: apiRun.requests.average, p50: apiRun.latency.p50, p99: apiRun.latency.p99, failed: apiRun.errors + apiRun.timeouts + apiRun.non2xx },
       views: { acknowledged: keys.length, stored, duplicates: dup.rows[0].n, viewCount: counted.rows[0].c === counted.rows[0].rows ? counted.rows[0].c : -1 },
+      apiByRoute,
+      ...(cpu ? { cpu, workerdThread: workerdThread || 0 } : {}),
     };
   } finally {
     await db.end();

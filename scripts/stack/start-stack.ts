@@ -58,6 +58,8 @@ export type StackOptions = {
    * straight to the database (through the relay and pooler when asked for). Postgres only.
    */
   dbDriver?: "neon" | "hyperdrive";
+  /** DevTools port of the Worker (bench/api/profile.ts takes CPU profiles through it). */
+  inspectorPort?: number;
 };
 
 
@@ -185,6 +187,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         "--test-scheduled",
         "--show-interactive-dev-session=false",
         "--log-level", opts.echo ? "info" : "warn",
+        ...(opts.inspectorPort ? ["--inspector-port", String(opts.inspectorPort)] : []),
         ...varArgs,
       ],
       {

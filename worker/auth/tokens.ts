@@ -35,12 +35,27 @@ function secretBytes(secret: string | undefined, name: string): Uint8Array {
   return bytes;
 }
 
+// Imported once per secret and isolate: jose imports raw bytes on every call, which was ~3 % of
+// a signed-in request's CPU in the Worker (bench/api/profile.ts on GET /api/feed/following).
+const imported = new Map<string, Promise<CryptoKey>>();
+
+function hmacKey(secret: string | undefined, name: string): Promise<CryptoKey> {
+  const bytes = secretBytes(secret, name);
+  const cacheKey = secret!;
+  let key = imported.get(cacheKey);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    imported.set(cacheKey, key);
+  }
+  return key;
+}
+
 /** kid → key. The current key signs; any listed key verifies. */
-function keyring(env: TokenEnv): Map<string, Uint8Array> {
-  const keys = new Map<string, Uint8Array>();
-  keys.set(env.JWT_KEY_ID || "k1", secretBytes(env.JWT_SECRET, "JWT_SECRET"));
+function keyring(env: TokenEnv): Map<string, Promise<CryptoKey>> {
+  const keys = new Map<string, Promise<CryptoKey>>();
+  keys.set(env.JWT_KEY_ID || "k1", hmacKey(env.JWT_SECRET, "JWT_SECRET"));
   if (env.JWT_PREVIOUS_KEY_ID && env.JWT_PREVIOUS_SECRET && !keys.has(env.JWT_PREVIOUS_KEY_ID)) {
-    keys.set(env.JWT_PREVIOUS_KEY_ID, secretBytes(env.JWT_PREVIOUS_SECRET, "JWT_PREVIOUS_SECRET"));
+    keys.set(env.JWT_PREVIOUS_KEY_ID, hmacKey(env.JWT_PREVIOUS_SECRET, "JWT_PREVIOUS_SECRET"));
   }
   return keys;
 }
@@ -57,7 +72,7 @@ export async function signAccessToken(env: TokenEnv, user: { id: string; role: R
     .setIssuedAt(now)
     .setExpirationTime(now + accessTokenTtlSeconds(env))
     .setJti(crypto.randomUUID())
-    .sign(key);
+    .sign(await key);
 }
 
 export type AccessClaims = { userId: string; role: Role };

@@ -5,7 +5,7 @@ import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { follows, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
 import { listedNow } from "./listed.ts";
-import { selectVideosWithCreator, withCreators } from "../videos/queries.ts";
+import { selectListedVideosWithCreator, withCreators } from "../videos/queries.ts";
 
 // Public, published by now (scheduled ones wait for their time), not moderated: ./listed.ts.
 const listed = listedNow("videos");
@@ -14,7 +14,7 @@ const before = (cursor?: [string, string]): SQL | undefined =>
   cursor ? sql`(${videos.publishedAt}, ${videos.id}) < (${cursor[0]}::timestamptz, ${cursor[1]}::uuid)` : undefined;
 
 export function latestQuery(db: Database, limit: number, cursor?: [string, string]) {
-  return selectVideosWithCreator(db)
+  return selectListedVideosWithCreator(db)
     .where(and(listed, before(cursor)))
     .orderBy(desc(videos.publishedAt), desc(videos.id))
     .limit(limit);
@@ -28,12 +28,12 @@ export function channelQuery(db: Database, creatorId: string, limit: number, cur
   // The owner sees everything they have (any status, any visibility) in the order they made it.
   if (includeUnlisted) {
     const after = cursor ? sql`(${videos.createdAt}, ${videos.id}) < (${cursor[0]}::timestamptz, ${cursor[1]}::uuid)` : undefined;
-    return selectVideosWithCreator(db)
+    return selectListedVideosWithCreator(db)
       .where(and(eq(videos.creatorId, creatorId), after))
       .orderBy(desc(videos.createdAt), desc(videos.id))
       .limit(limit);
   }
-  return selectVideosWithCreator(db)
+  return selectListedVideosWithCreator(db)
     .where(and(eq(videos.creatorId, creatorId), listed, before(cursor)))
     .orderBy(desc(videos.publishedAt), desc(videos.id))
     .limit(limit);
@@ -61,7 +61,7 @@ export function feedQuery(db: Database, userId: string, limit: number, cursor?: 
     where f.follower_id = ${userId}
     order by v.published_at desc, v.id desc
     limit ${limit}`;
-  return selectVideosWithCreator(db)
+  return selectListedVideosWithCreator(db)
     .where(sql`${videos.id} in (${newest})`)
     .orderBy(desc(videos.publishedAt), desc(videos.id))
     .limit(limit);
@@ -74,7 +74,7 @@ export async function listFeed(db: Database, userId: string, limit: number, curs
 /** Trending: videos.trending_score (views of the last 7 days, decayed; see sweeps/trending.ts). */
 export function trendingQuery(db: Database, limit: number, cursor?: [number, string]) {
   const after = cursor ? sql`(${videos.trendingScore}, ${videos.id}) < (${cursor[0]}::float8, ${cursor[1]}::uuid)` : undefined;
-  return selectVideosWithCreator(db)
+  return selectListedVideosWithCreator(db)
     .where(and(listed, sql`${videos.trendingScore} > 0`, after))
     .orderBy(desc(videos.trendingScore), desc(videos.id))
     .limit(limit);

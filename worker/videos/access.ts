@@ -4,7 +4,7 @@ import type { AuthUser } from "../context.ts";
 import { notFound } from "../http/problem.ts";
 import type { VideoWithCreator } from "./queries.ts";
 
-export const isOwner = (video: VideoWithCreator, user: AuthUser | null) => !!user && video.creator.userId === user.id;
+export const isOwner = (video: { creator: { userId: string } }, user: AuthUser | null) => !!user && video.creator.userId === user.id;
 
 export function canView(video: VideoWithCreator, user: AuthUser | null): boolean {
   if (user?.role === "admin") return true;

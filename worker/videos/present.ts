@@ -3,10 +3,10 @@ import type { Video } from "#contract/api.ts";
 import { parseChapters } from "#contract/chapters.ts";
 import { DOWNLOAD_NAME_PARAM, mediaKeys, relativeToVideo, videoPrefix } from "#contract/media-layout.ts";
 import { SIGNED_MEDIA_TTL_SECONDS, signMediaPrefix } from "../media/signing.ts";
-import type { VideoWithCreator } from "./queries.ts";
+import type { ListedVideo } from "./queries.ts";
 
 /** Where a video's media lives: a plain path when public or unlisted, a signed prefix when private. */
-export async function mediaBase(env: { MEDIA_SIGNING_SECRET: string }, origin: string, video: Pick<VideoWithCreator, "id" | "visibility" | "removedAt" | "creator">): Promise<string> {
+export async function mediaBase(env: { MEDIA_SIGNING_SECRET: string }, origin: string, video: Pick<ListedVideo, "id" | "visibility" | "removedAt" | "creator">): Promise<string> {
   // Moderated videos carry the private marker too (moderation/actions.ts): only signed URLs play, for admins.
   const hidden = video.visibility === "private" || video.removedAt !== null || video.creator.suspended;
   if (!hidden) return `${origin}/media/${videoPrefix(video.id)}`;
@@ -16,7 +16,7 @@ export async function mediaBase(env: { MEDIA_SIGNING_SECRET: string }, origin: s
   return `${origin}/media/${await signMediaPrefix(env.MEDIA_SIGNING_SECRET, video.id, expiresAt)}/${videoPrefix(video.id)}`;
 }
 
-export function presentVideo(video: VideoWithCreator, base: string): Video {
+export function presentVideo(video: ListedVideo, base: string): Video {
   // Media is only ever served under the video's own prefix: a stored key elsewhere (bad data)
   // is not published rather than failing the whole response.
   const own = (key: string | null) => (key?.startsWith(videoPrefix(video.id)) ? key : null);

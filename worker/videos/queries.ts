@@ -20,8 +20,53 @@ export const selectVideosWithCreator = (db: Database) =>
     .from(videos)
     .innerJoin(creators, eq(creators.id, videos.creatorId));
 
-export const withCreators = (rows: { video: VideoRow; creator: VideoWithCreator["creator"] }[]): VideoWithCreator[] =>
+export const withCreators = <V extends Partial<VideoRow>>(rows: { video: V; creator: VideoWithCreator["creator"] }[]): (V & { creator: VideoWithCreator["creator"] })[] =>
   rows.map((r) => ({ ...r.video, creator: r.creator }));
+
+/**
+ * The columns a listing presents (presentVideo, sort keys, the owner check). Lists leave out the
+ * upload, transcode-plan, renditions and search columns: about 80 % of a transcoded video's row
+ * (the plan, the uploaded parts' ETags), which every listed row otherwise carried through
+ * Postgres, the driver's JSON parsing and drizzle's mapping (issue #12: bench/api/profile.ts).
+ */
+const listedColumns = {
+  id: videos.id,
+  creatorId: videos.creatorId,
+  title: videos.title,
+  description: videos.description,
+  visibility: videos.visibility,
+  status: videos.status,
+  playable: videos.playable,
+  progress: videos.progress,
+  failureReason: videos.failureReason,
+  durationSeconds: videos.durationSeconds,
+  width: videos.width,
+  height: videos.height,
+  viewCount: videos.viewCount,
+  likeCount: videos.likeCount,
+  commentsEnabled: videos.commentsEnabled,
+  removedAt: videos.removedAt,
+  publishAt: videos.publishAt,
+  downloadable: videos.downloadable,
+  downloadKey: videos.downloadKey,
+  trendingScore: videos.trendingScore,
+  masterKey: videos.masterKey,
+  posterKey: videos.posterKey,
+  storyboardKey: videos.storyboardKey,
+  thumbnailKeys: videos.thumbnailKeys,
+  publishedAt: videos.publishedAt,
+  createdAt: videos.createdAt,
+};
+
+/** A video as lists load it: what presenting it needs, nothing else. */
+export type ListedVideo = Pick<VideoRow, keyof typeof listedColumns> & { creator: VideoWithCreator["creator"] };
+
+/** videos ⋈ creators with only the listed columns: add where/orderBy/limit, then withCreators. */
+export const selectListedVideosWithCreator = (db: Database) =>
+  db
+    .select({ video: listedColumns, creator: creatorColumns })
+    .from(videos)
+    .innerJoin(creators, eq(creators.id, videos.creatorId));
 
 export async function findVideo(db: Database, id: string): Promise<VideoWithCreator | null> {
   return withCreators(await selectVideosWithCreator(db).where(eq(videos.id, id)))[0] ?? null;

@@ -1,0 +1,130 @@
+// Where the Worker spends its CPU on a route under load: a V8 CPU profile taken through wrangler
+// dev's DevTools port while autocannon holds 32 connections on the route, summed by self time
+// per function and per package (jose, drizzle, the Neon driver, hono, the app's own code…).
+//   node bench/api/profile.ts [--seconds 10] [--route /api/feed/following] [--anonymous] [--hyperdrive]
+//     [--keep-bundle FILE]   (a copy of the bundled Worker the line numbers refer to)
+import autocannon from "autocannon";
+import { existsSync } from "node:fs";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import WebSocket from "ws";
+import { recreateDatabase } from "../../scripts/stack/database.ts";
+import { freePort } from "../../scripts/stack/ports.ts";
+import { startStack } from "../../scripts/stack/start-stack.ts";
+import { api, signUpCreator } from "../../tests/support/api-calls.ts";
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+};
+const seconds = Number(arg("seconds", "10"));
+const route = arg("route", "/api/feed/following");
+
+type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] };
+type Profile = { nodes: Node[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] };
+
+/** Minimal DevTools protocol client: one WebSocket, requests matched to answers by id. */
+async function devtools(port: number) {
+  const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as { webSocketDebuggerUrl: string; title?: string }[];
+  // wrangler lists the user Worker first; its own internal Workers come after.
+  const ws = new WebSocket(targets[0]!.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  let next = 0;
+  const waiting = new Map<number, (result: unknown) => void>();
+  ws.on("message", (data: Buffer) => {
+    const msg = JSON.parse(data.toString()) as { id?: number; result?: unknown };
+    if (msg.id !== undefined) waiting.get(msg.id)?.(msg.result);
+  });
+  const send = <T>(method: string, params: object = {}) =>
+    new Promise<T>((resolve) => {
+      const id = ++next;
+      waiting.set(id, resolve as (r: unknown) => void);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  return { send, close: () => ws.close() };
+}
+
+/** A package or area of the bundle a frame belongs to, from its source URL (wrangler keeps source maps' paths). */
+function area(url: string, fn: string): string {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  if (pkg) return pkg;
+  if (/\/worker\//.test(url)) return "worker/ (app)";
+  if (!url) return fn === "(garbage collector)" || fn === "(program)" || fn === "(idle)" ? fn : "(native / runtime)";
+  return url.replace(/^.*\//, "");
+}
+
+function summarise(profile: Profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i]!, (self.get(profile.samples[i]!) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  // Idle time is not work: shares are of the time the isolate was busy.
+  for (const [id] of self) if (byId.get(id)!.callFrame.functionName === "(idle)") self.delete(id);
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const byFn = new Map<string, number>();
+  const byArea = new Map<string, number>();
+  for (const [id, us] of self) {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const name = `${functionName || "(anonymous)"} ${url.replace(/^.*\//, "")}:${lineNumber + 1}`;
+    byFn.set(name, (byFn.get(name) ?? 0) + us);
+    const a = area(url, functionName);
+    byArea.set(a, (byArea.get(a) ?? 0) + us);
+  }
+  const top = (m: Map<string, number>, n: number) =>
+    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `  ${((us / total) * 100).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+  return { total, byArea: top(byArea, 20), byFn: top(byFn, 30) };
+}
+
+const dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-bench-profile-"));
+const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const databaseUrl = await recreateDatabase(server, "edge_video_bench_profile");
+const inspectorPort = await freePort();
+const stack = await startStack({ stateDir: dir, databaseUrl, build: false, sweepIntervalMs: 0, dbPooler: "pgbouncer", inspectorPort,
+  dbDriver: process.argv.includes("--hyperdrive") ? "hyperdrive" : "neon" });
+const db = new pg.Client({ connectionString: databaseUrl });
+await db.connect();
+try {
+  const creators = await Promise.all(Array.from({ length: 10 }, (_, i) => signUpCreator(stack.origin, `Profile creator ${i}`)));
+  const fan = await signUpCreator(stack.origin, "Profile fan");
+  const creatorIds = (await db.query("select id from creators")).rows.map((r) => r.id as string);
+  for (const id of creatorIds) await api(stack.origin, `/api/creators/${id}/follow`, { method: "PUT", token: fan.token });
+  await db.query(
+    `insert into videos (creator_id, title, description, visibility, status, playable, published_at, duration_seconds, width, height, master_key)
+     select ($1::uuid[])[1 + (g % array_length($1::uuid[], 1))], 'Profile video ' || g, 'about', 'public', 'ready', true, now() - (g || ' seconds')::interval, 60, 1280, 720, ''
+     from generate_series(1, 1000) g`,
+    [creatorIds],
+  );
+  const headers = process.argv.includes("--anonymous") ? {} : { authorization: `Bearer ${fan.token}` };
+  const url = `${stack.origin}${route}`;
+  // Warm up (JIT, the first connections), then profile a steady run.
+  await autocannon({ url, connections: 32, duration: 2, headers });
+  const tools = await devtools(inspectorPort);
+  await tools.send("Profiler.enable");
+  await tools.send("Profiler.setSamplingInterval", { interval: 200 });
+  await tools.send("Profiler.start");
+  const run = await autocannon({ url, connections: 32, duration: seconds, headers });
+  const { profile } = await tools.send<{ profile: Profile }>("Profiler.stop");
+  tools.close();
+  const { total, byArea, byFn } = summarise(profile);
+  // The bundle the line numbers refer to, kept for reading them (--keep-bundle FILE).
+  const keep = arg("keep-bundle", "");
+  const bundle = profile.nodes.map((n) => n.callFrame.url).find((u) => u.endsWith("index.js"));
+  if (keep) {
+    if (bundle && existsSync(bundle.startsWith("file:") ? fileURLToPath(bundle) : bundle)) await copyFile(bundle.startsWith("file:") ? fileURLToPath(bundle) : bundle, keep);
+    else console.log(`bundle not found at ${bundle}`);
+  }
+  const requests = run.requests.total;
+  console.log(`\n${route}: ${run.requests.average.toFixed(0)} req/s, p50 ${run.latency.p50} ms, ${run.non2xx + run.errors} errors; `
+    + `the Worker's isolate was busy ${(total / 1000).toFixed(0)} ms of ${seconds * 1000} (≈ ${(total / 1000 / requests).toFixed(2)} ms per request)`);
+  console.log("\nself time by package / area:");
+  console.log(byArea.join("\n"));
+  console.log("\nself time by function:");
+  console.log(byFn.join("\n"));
+  void creators;
+} finally {
+  await db.end();
+  await stack.stop();
+  await rm(dir, { recursive: true, force: true });
+}
