@@ -25,6 +25,8 @@ export type FfmpegRun = {
 const STDERR_TAIL_BYTES = 16 * 1024;
 const STDOUT_MAX_BYTES = 8 * 1024 * 1024;
 
+const WINDOW_END_LINE = /^\[http @ (?:0x)?[0-9a-f]+\] Stream ends prematurely at \d+, should be \d+\n?/gm;
+
 export function runFfmpeg(options: {
   ffmpegPath: string;
   args: string[];
@@ -41,7 +43,9 @@ export function runFfmpeg(options: {
 
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (chunk: string) => {
-    stderr += chunk;
+    // The source reader answers each request with one window; FFmpeg reports every window's end
+    // as "Stream ends prematurely" and asks for the next: expected, so kept out of error text.
+    stderr += chunk.replace(WINDOW_END_LINE, "");
     if (stderr.length > STDERR_TAIL_BYTES * 2) stderr = stderr.slice(-STDERR_TAIL_BYTES);
   });
   child.stdout.setEncoding("utf8");

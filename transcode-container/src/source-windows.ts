@@ -1,5 +1,7 @@
-// FFmpeg reads a task's source from a loopback URL; this server fetches it from storage in
-// bounded windows (Range: bytes=a-b), the next window requested while the current one streams.
+// FFmpeg reads a task's source from a loopback URL; this server answers each of its requests
+// with one bounded window (Range: bytes=a-b from storage, a 206 for just that window), and
+// fetches the following window meanwhile, so FFmpeg's next request (it reconnects at the
+// offset where a window ends, -reconnect) is served from memory.
 //
 // Why not hand FFmpeg the presigned URL: FFmpeg 5.1's HTTP reader asks for "bytes=a-" (the
 // rest of the object) on open and on every seek, and only reads what it needs. Stores may do
@@ -13,13 +15,21 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { once } from "node:events";
 import type { Logger } from "./log.ts";
 
-/** 4 MiB: ~4 s of an 8 Mb/s 1080p source; one window of read-ahead hides the request latency. */
-export const SOURCE_WINDOW_BYTES = 4 * 1024 * 1024;
+/**
+ * 2 MiB: ~2 s of an 8 Mb/s 1080p source, several seconds of one-vCPU encoding, so the read-ahead
+ * hides a storage round trip. One window per FFmpeg request, because whatever a response sends
+ * beyond what FFmpeg reads ends up in the loopback socket buffers (Linux autotunes them to tens
+ * of MiB) and is thrown away when FFmpeg seeks or finishes: streaming the rest of the object
+ * asked storage for 5.3× the source per video (957 MiB for a 180 MB source, 25 tasks).
+ */
+export const SOURCE_WINDOW_BYTES = 2 * 1024 * 1024;
 const WINDOW_ATTEMPTS = 3;
 
 /** What storage was asked for on a source's behalf: requests and bytes (window sizes). */
 export type SourceReads = { requests: number; bytes: number };
-type Registered = { url: string; reads: SourceReads };
+/** The window that follows the last one served, fetched ahead: FFmpeg usually asks for it next. */
+type Ahead = { first: number; last: number; toEnd: boolean; window: Promise<Window>; abort: AbortController };
+type Registered = { url: string; reads: SourceReads; ahead: Ahead | null };
 // The Response itself is kept, not just its body: Node's fetch cancels the body of a Response
 // that is garbage-collected before the body is read, which would empty a read-ahead window.
 type Window = { status: number; total: number | null; response: Response };
@@ -49,11 +59,13 @@ export class SourceWindows {
   register(url: string): { url: string; release: () => SourceReads } {
     const token = randomUUID();
     const reads = { requests: 0, bytes: 0 };
-    this.#sources.set(token, { url, reads });
+    const source: Registered = { url, reads, ahead: null };
+    this.#sources.set(token, source);
     return {
       url: `http://127.0.0.1:${this.#port}/source/${token}`,
       release: () => {
         this.#sources.delete(token);
+        source.ahead?.abort.abort();
         return reads;
       },
     };
@@ -87,41 +99,49 @@ export class SourceWindows {
 
     const abort = new AbortController();
     res.on("close", () => abort.abort());
+    const ask = (first: number, last: number, signal: AbortSignal) => {
+      source.reads.requests += 1;
+      source.reads.bytes += last - first + 1;
+      return fetchWindow(source.url, first, last, signal);
+    };
     try {
-      const ask = (first: number, last: number) => {
-        source.reads.requests += 1;
-        source.reads.bytes += last - first + 1;
-        return fetchWindow(source.url, first, last, abort.signal);
-      };
-      let next = ask(start, Math.min(lastAsked, start + SOURCE_WINDOW_BYTES - 1));
-      const first = await next;
-      if (first.status === 416) return void res.writeHead(416, first.total === null ? {} : { "content-range": `bytes */${first.total}` }).end();
-      if (first.status !== 206 || first.total === null) {
+      const wanted = Math.min(lastAsked, start + SOURCE_WINDOW_BYTES - 1);
+      const ahead = source.ahead;
+      source.ahead = null;
+      let window: Window;
+      if (ahead && ahead.first === start && (ahead.last >= wanted || ahead.toEnd)) window = await ahead.window;
+      else {
+        ahead?.abort.abort();
+        window = await ask(start, wanted, abort.signal);
+      }
+      if (window.status === 416) return void res.writeHead(416, window.total === null ? {} : { "content-range": `bytes */${window.total}` }).end();
+      if (window.status !== 206 || window.total === null) {
         // A store that ignores ranges (200) streams the whole object once; errors pass through.
-        if (first.status >= 400) this.#log.warn("storage refused the source", { source: source.url, status: first.status });
-        res.writeHead(first.status, first.status === 200 ? {} : { "content-type": "text/plain" });
-        const body = bodyOf(first);
-        if (first.status === 200 && body) await pipe(body, res);
+        if (window.status >= 400) this.#log.warn("storage refused the source", { source: source.url, status: window.status });
+        res.writeHead(window.status, window.status === 200 ? {} : { "content-type": "text/plain" });
+        const body = bodyOf(window);
+        if (window.status === 200 && body) await pipe(body, res);
         return void res.end();
       }
-      const last = Math.min(lastAsked, first.total - 1);
+      const last = Math.min(wanted, window.total - 1);
       res.writeHead(206, {
         "content-type": "application/octet-stream",
         "accept-ranges": "bytes",
         "content-length": String(last - start + 1),
-        "content-range": `bytes ${start}-${last}/${first.total}`,
+        "content-range": `bytes ${start}-${last}/${window.total}`,
       });
-      let window: Window = first;
-      for (let from = start; from <= last; from += SOURCE_WINDOW_BYTES) {
-        const following = from + SOURCE_WINDOW_BYTES;
-        // Read-ahead: the next window's request is in flight while this one streams.
-        next = following <= last ? ask(following, Math.min(last, following + SOURCE_WINDOW_BYTES - 1)) : Promise.resolve(window);
-        next.catch(() => {}); // awaited below unless FFmpeg hangs up first
-        const body = window.status === 206 ? bodyOf(window) : null;
-        if (!body) throw new Error(`storage answered ${window.status} at byte ${from}`);
-        await pipe(body, res);
-        if (following <= last) window = await next;
+      // Read-ahead: the next window is fetched while this one streams (not tied to this
+      // response: FFmpeg's next request is a new connection).
+      if (last + 1 < window.total && lastAsked > last) {
+        const controller = new AbortController();
+        const next = Math.min(window.total - 1, last + SOURCE_WINDOW_BYTES);
+        const promise = ask(last + 1, next, controller.signal);
+        promise.catch(() => {});
+        source.ahead = { first: last + 1, last: next, toEnd: next === window.total - 1, window: promise, abort: controller };
       }
+      const body = bodyOf(window);
+      if (!body) throw new Error(`storage answered ${window.status} at byte ${start}`);
+      await pipe(body, res);
       res.end();
     } catch (error) {
       if (abort.signal.aborted) return; // FFmpeg closed the connection (seek or done): nothing to report.
