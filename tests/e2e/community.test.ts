@@ -63,6 +63,10 @@ describe("comments and likes in the browser", () => {
       const likeComment = comment.getByRole("button", { name: /^Like comment by/ });
       await likeComment.click();
       await expect.poll(() => likeComment.getAttribute("aria-pressed")).toBe("true");
+      // The button turns at once (optimistic); reload only once the server has counted the like.
+      await expect
+        .poll(async () => (await api<{ items: { body: string; likeCount: number }[] }>(platform.origin, `/api/videos/${videoId}/comments`)).body.items.find((c) => c.body === text)?.likeCount)
+        .toBe(1);
       await page.reload();
       await expect.poll(() => page.getByRole("button", { name: "Like this video" }).getAttribute("aria-pressed")).toBe("true");
       expect(await page.getByTestId("comment").filter({ hasText: text }).getByTestId("comment-likes").textContent()).toBe("1");
