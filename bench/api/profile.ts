@@ -14,7 +14,9 @@ import WebSocket from "ws";
 import { recreateDatabase } from "../../scripts/stack/database.ts";
 import { freePort } from "../../scripts/stack/ports.ts";
 import { startStack } from "../../scripts/stack/start-stack.ts";
-import { api, signUpCreator } from "../../tests/support/api-calls.ts";
+import { signUpCreator } from "../../tests/support/api-calls.ts";
+import { seedFollows } from "./seed-follows.ts";
+import { cpuShares, cpuSnapshot, formatShares, platformMsPerRequest } from "../cpu-by-process.ts";
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -79,17 +81,22 @@ function summarise(profile: Profile) {
 
 const dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-bench-profile-"));
 const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const databaseUrl = await recreateDatabase(server, "edge_video_bench_profile");
+const databaseName = "edge_video_bench_profile";
+const databaseUrl = await recreateDatabase(server, databaseName);
 const inspectorPort = await freePort();
 const stack = await startStack({ stateDir: dir, databaseUrl, build: false, sweepIntervalMs: 0, dbPooler: "pgbouncer", inspectorPort,
   dbDriver: process.argv.includes("--hyperdrive") ? "hyperdrive" : "neon" });
 const db = new pg.Client({ connectionString: databaseUrl });
 await db.connect();
 try {
-  const creators = await Promise.all(Array.from({ length: 10 }, (_, i) => signUpCreator(stack.origin, `Profile creator ${i}`)));
-  const fan = await signUpCreator(stack.origin, "Profile fan");
+  // The feed of bench/api/run.ts: 50 creators, all followed (seeded: seed-follows.ts), 1k videos.
+  const creators = [];
+  for (let i = 0; i < 50; i += 10) {
+    creators.push(...(await Promise.all(Array.from({ length: 10 }, (_, j) => signUpCreator(stack.origin, `Profile creator ${i + j}`)))));
+  }
   const creatorIds = (await db.query("select id from creators")).rows.map((r) => r.id as string);
-  for (const id of creatorIds) await api(stack.origin, `/api/creators/${id}/follow`, { method: "PUT", token: fan.token });
+  const fan = await signUpCreator(stack.origin, "Profile fan");
+  await seedFollows(db, fan.userId, creatorIds);
   await db.query(
     `insert into videos (creator_id, title, description, visibility, status, playable, published_at, duration_seconds, width, height, master_key)
      select ($1::uuid[])[1 + (g % array_length($1::uuid[], 1))], 'Profile video ' || g, 'about', 'public', 'ready', true, now() - (g || ' seconds')::interval, 60, 1280, 720, ''
@@ -104,7 +111,9 @@ try {
   await tools.send("Profiler.enable");
   await tools.send("Profiler.setSamplingInterval", { interval: 200 });
   await tools.send("Profiler.start");
+  const cpuBefore = await cpuSnapshot(databaseName);
   const run = await autocannon({ url, connections: 32, duration: seconds, headers });
+  const shares = cpuShares(cpuBefore, await cpuSnapshot(databaseName));
   const { profile } = await tools.send<{ profile: Profile }>("Profiler.stop");
   tools.close();
   const { total, byArea, byFn } = summarise(profile);
@@ -118,6 +127,8 @@ try {
   const requests = run.requests.total;
   console.log(`\n${route}: ${run.requests.average.toFixed(0)} req/s, p50 ${run.latency.p50} ms, ${run.non2xx + run.errors} errors; `
     + `the Worker's isolate was busy ${(total / 1000).toFixed(0)} ms of ${seconds * 1000} (≈ ${(total / 1000 / requests).toFixed(2)} ms per request)`);
+  // The Worker's profile leaves out Postgres and pgbouncer: what they spent per request, beside it.
+  console.log(`CPU % of the machine (profiler on): ${formatShares(shares)}; platform ${platformMsPerRequest(shares, seconds, requests).toFixed(2)} ms per request`);
   console.log("\nself time by package / area:");
   console.log(byArea.join("\n"));
   console.log("\nself time by function:");
