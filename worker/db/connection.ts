@@ -5,10 +5,12 @@
 import { Pool, neonConfig } from "@neondatabase/serverless";
 import type { Logger } from "drizzle-orm/logger";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
-import * as schema from "#db/schema.ts";
 import { openHyperdrive } from "./hyperdrive.ts";
 
-export type Database = NeonDatabase<typeof schema>;
+// Without drizzle's relational query API (db.query.*; nothing uses it): given the schema,
+// drizzle() rebuilds the relational config of every table on each call, i.e. on every request's
+// connection (~0.1 ms of CPU and its garbage; issue #12, bench/api/profile.ts).
+export type Database = NeonDatabase;
 
 type DbEnv = { DATABASE_URL: string; NEON_WS_PROXY?: string; NEON_PIPELINE_CONNECT?: string; HYPERDRIVE?: { connectionString: string } };
 
@@ -60,7 +62,9 @@ export function openDatabase(env: DbEnv, opts: { logger?: Logger } = {}): Databa
   if (env.NEON_WS_PROXY) configureLocalProxy(env.NEON_WS_PROXY, env.NEON_PIPELINE_CONNECT);
   // One connection per request: setting up a connection costs far more than any of our queries,
   // so parallel queries in a request queue on it rather than opening more.
-  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 1, connectionTimeoutMillis: 5000 });
+  // No idle timeout: the pool lives for one request and is ended with it, and pg-pool would
+  // otherwise arm (and clear) a 10 s timer around every query, timers being dear in workerd.
+  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 1, connectionTimeoutMillis: 5000, idleTimeoutMillis: 0 });
   // A dropped connection must not become an unhandled rejection that kills the isolate.
   let closing = false;
   pool.on("error", (err: Error) => {
@@ -73,7 +77,7 @@ export function openDatabase(env: DbEnv, opts: { logger?: Logger } = {}): Databa
     if (!removed.has(client)) counts.closed++;
     removed.add(client);
   });
-  const db = drizzle({ client: pool, schema, logger: countingLogger(opts.logger, true) });
+  const db = drizzle({ client: pool, logger: countingLogger(opts.logger, true) });
   return {
     db,
     close: () => {

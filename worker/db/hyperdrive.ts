@@ -6,7 +6,6 @@ import pg from "pg";
 import * as pgCloudflare from "pg-cloudflare";
 import type { Logger } from "drizzle-orm/logger";
 import { drizzle } from "drizzle-orm/node-postgres";
-import * as schema from "#db/schema.ts";
 import type { Database, DatabaseHandle } from "./connection.ts";
 import { PipelinedPool } from "./pipelined-pool.ts";
 
@@ -40,7 +39,7 @@ export function openHyperdrive(connectionString: string, opts: { logger?: Logger
   });
   const connected = client.connect().catch((err: Error) => err);
   // Same result shape as the Neon driver (node-postgres's QueryResult): one Database type for both.
-  const db = drizzle({ client: new PipelinedPool(client) as never, schema, logger: opts.logger }) as unknown as Database;
+  const db = drizzle({ client: new PipelinedPool(client) as never, logger: opts.logger }) as unknown as Database;
   return {
     db,
     close: async () => {
