@@ -231,6 +231,30 @@ describe("visibility: metadata, media, lists, search and feed", () => {
     expect((await api.request("/api/feed/following")).status).toBe(401);
   });
 
+  it("lists present a video exactly as its metadata does (every kind of column, decoded from the listed row's JSON)", async () => {
+    const id = await seedVideo(owner.creatorId!, { title: "Listed like its metadata", durationSeconds: 12.75 });
+    await handle.db
+      .update(videos)
+      .set({
+        // Past 2^31 (bigint), a fraction (real), a JSON array, microseconds, nulls beside values.
+        viewCount: 4_000_000_123,
+        likeCount: 7,
+        thumbnailKeys: [`videos/${id}/thumbs/0001.jpg`, `videos/${id}/thumbs/0002.jpg`],
+        storyboardKey: null,
+        publishAt: sql`date_trunc('second', now()) - interval '2.123456 seconds'`,
+        publishedAt: sql`date_trunc('second', now()) - interval '1.654321 seconds'`,
+        description: "Chapters:\n0:00 Intro\n0:05 Middle",
+      })
+      .where(eq(videos.id, id));
+    const { liked: _liked, resumeAt: _resumeAt, viewToken: _viewToken, ...meta } = (await api.request<Record<string, unknown>>(`/api/videos/${id}`, { as: viewer })).body;
+    expect(meta).toMatchObject({ id, viewCount: 4_000_000_123, durationSeconds: 12.75, creator: { id: owner.creatorId } });
+    const lists = ["/api/feed/following?limit=100", "/api/videos?sort=latest&limit=100", `/api/creators/${owner.creatorId}/videos?limit=100`];
+    for (const path of lists) {
+      const page = await api.request<{ items: Record<string, unknown>[] }>(path, { as: viewer });
+      expect(page.body.items.find((v) => v.id === id), path).toEqual(meta);
+    }
+  });
+
   it("search: several words, prefix on the last one, creator names", async () => {
     const prefix = await api.request<Page & { creators: { id: string }[] }>(`/api/search?q=${word.slice(0, 7)}`);
     expect(prefix.body.items.map((v) => v.id)).toContain(ids.public);

@@ -5,7 +5,7 @@ import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { follows, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
 import { listedNow } from "./listed.ts";
-import { selectListedVideosWithCreator, withCreators } from "../videos/queries.ts";
+import { listedVideos, selectListedVideosWithCreator } from "../videos/queries.ts";
 
 // Public, published by now (scheduled ones wait for their time), not moderated: ./listed.ts.
 const listed = listedNow("videos");
@@ -21,7 +21,7 @@ export function latestQuery(db: Database, limit: number, cursor?: [string, strin
 }
 
 export async function listLatest(db: Database, limit: number, cursor?: [string, string]) {
-  return withCreators(await latestQuery(db, limit, cursor));
+  return listedVideos(await latestQuery(db, limit, cursor));
 }
 
 export function channelQuery(db: Database, creatorId: string, limit: number, cursor: [string, string] | undefined, includeUnlisted: boolean) {
@@ -40,7 +40,7 @@ export function channelQuery(db: Database, creatorId: string, limit: number, cur
 }
 
 export async function listChannel(db: Database, creatorId: string, limit: number, cursor: [string, string] | undefined, includeUnlisted: boolean) {
-  return withCreators(await channelQuery(db, creatorId, limit, cursor, includeUnlisted));
+  return listedVideos(await channelQuery(db, creatorId, limit, cursor, includeUnlisted));
 }
 
 /**
@@ -68,7 +68,7 @@ export function feedQuery(db: Database, userId: string, limit: number, cursor?: 
 }
 
 export async function listFeed(db: Database, userId: string, limit: number, cursor?: [string, string]) {
-  return withCreators(await feedQuery(db, userId, limit, cursor));
+  return listedVideos(await feedQuery(db, userId, limit, cursor));
 }
 
 /** Trending: videos.trending_score (views of the last 7 days, decayed; see sweeps/trending.ts). */
@@ -81,5 +81,5 @@ export function trendingQuery(db: Database, limit: number, cursor?: [number, str
 }
 
 export async function listTrending(db: Database, limit: number, cursor?: [number, string]) {
-  return withCreators(await trendingQuery(db, limit, cursor));
+  return listedVideos(await trendingQuery(db, limit, cursor));
 }

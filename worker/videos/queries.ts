@@ -1,5 +1,5 @@
 // Video data functions; each takes the database as its first argument.
-import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { Column, and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { creators, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
 import { creatorSuspended } from "../moderation/visibility.ts";
@@ -61,12 +61,38 @@ const listedColumns = {
 /** A video as lists load it: what presenting it needs, nothing else. */
 export type ListedVideo = Pick<VideoRow, keyof typeof listedColumns> & { creator: VideoWithCreator["creator"] };
 
-/** videos ⋈ creators with only the listed columns: add where/orderBy/limit, then withCreators. */
+// A listed row travels as one JSON array that Postgres builds (json_build_array of the columns
+// above, then the creator's), decoded here by each column's own drizzle decoder. Row by row and
+// column by column, the driver's protocol parsing and drizzle's mapping were the largest share of
+// a signed-in feed's CPU in the Worker after the connection (issue #12, bench/api/profile.ts): 20
+// rows of 30 columns are 600 fields to parse and map, against 20 JSON texts for JSON.parse.
+type Decoder = (value: unknown) => unknown;
+const decoderOf = (field: Column | SQL): Decoder => (field instanceof Column ? (v) => field.mapFromDriverValue(v) : (v) => v);
+const videoFields = Object.entries(listedColumns).map(([key, column]) => [key, decoderOf(column)] as const);
+const creatorFields = Object.entries(creatorColumns).map(([key, field]) => [key, decoderOf(field)] as const);
+
+function decodeListed(values: unknown[]): ListedVideo {
+  const video: Record<string, unknown> = {};
+  const creator: Record<string, unknown> = {};
+  videoFields.forEach(([key, decode], i) => (video[key] = values[i] === null ? null : decode(values[i])));
+  const offset = videoFields.length;
+  creatorFields.forEach(([key, decode], i) => (creator[key] = values[offset + i] === null ? null : decode(values[offset + i])));
+  video.creator = creator;
+  return video as ListedVideo;
+}
+
+const listedRow = sql`json_build_array(${sql.join([...Object.values(listedColumns), ...Object.values(creatorColumns)], sql`, `)})`.mapWith(
+  (values: unknown[]) => decodeListed(values),
+);
+
+/** videos ⋈ creators with only the listed columns: add where/orderBy/limit, then listedVideos. */
 export const selectListedVideosWithCreator = (db: Database) =>
   db
-    .select({ video: listedColumns, creator: creatorColumns })
+    .select({ listed: listedRow })
     .from(videos)
     .innerJoin(creators, eq(creators.id, videos.creatorId));
+
+export const listedVideos = (rows: { listed: ListedVideo }[]): ListedVideo[] => rows.map((r) => r.listed);
 
 export async function findVideo(db: Database, id: string): Promise<VideoWithCreator | null> {
   return withCreators(await selectVideosWithCreator(db).where(eq(videos.id, id)))[0] ?? null;
