@@ -1,6 +1,7 @@
 // Rate limits (credential endpoints, view reports, upload creation, comments, likes, reports and
 // follows), in one place as data. Each rule counts attempts per key in a fixed window held by one
-// RateLimiter Durable Object per (rule, key).
+// RateLimiter Durable Object per (rule, key); view reports use Cloudflare's rate limiting instead
+// (limitViewReports).
 import type { Context } from "hono";
 import type { AppEnv } from "../context.ts";
 import { addressBucket } from "../http/address-bucket.ts";
@@ -61,17 +62,31 @@ async function hit(env: Env, rule: RateRule, key: string): Promise<RateDecision>
   return stub.hit(rule.limit, rule.windowSeconds);
 }
 
+const tooManyAttempts = (retryAfter: number) =>
+  new Problem({
+    status: 429,
+    detail: `Too many attempts. Try again in ${retryAfter} second${retryAfter === 1 ? "" : "s"}.`,
+    headers: { "retry-after": String(retryAfter) },
+  });
+
 /** Counts one attempt against every (rule, key) pair; throws 429 with Retry-After if any is over. */
 export async function enforceRateLimits(env: Env, checks: [RateRule, string][]): Promise<void> {
   const decisions = await Promise.all(checks.map(([rule, key]) => hit(env, rule, key)));
   const refused = decisions.filter((d) => !d.allowed);
   if (refused.length === 0) return;
-  const retryAfter = Math.max(...refused.map((d) => d.retryAfterSeconds));
-  throw new Problem({
-    status: 429,
-    detail: `Too many attempts. Try again in ${retryAfter} second${retryAfter === 1 ? "" : "s"}.`,
-    headers: { "retry-after": String(retryAfter) },
-  });
+  throw tooManyAttempts(Math.max(...refused.map((d) => d.retryAfterSeconds)));
+}
+
+/**
+ * Counts one view report from `address` (its subscriber's bucket) with Cloudflare's rate limiting
+ * (the VIEWS_RATE_LIMITER binding, wrangler.toml: the numbers of RATE_LIMITS.viewsPerAddress), not
+ * a RateLimiter object: anonymous view reports come from every address that plays a video, and a
+ * Durable Object created, stored and alarmed per address was their dearest part (decision 0014).
+ * The binding does not say when its window ends: Retry-After is the whole window.
+ */
+export async function limitViewReports(env: Env, address: string): Promise<void> {
+  const { success } = await env.VIEWS_RATE_LIMITER.limit({ key: addressBucket(address) });
+  if (!success) throw tooManyAttempts(RATE_LIMITS.viewsPerAddress.windowSeconds);
 }
 
 /**

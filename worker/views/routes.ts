@@ -3,7 +3,7 @@
 // issued long enough ago for the watch time claimed) and the viewer keyed by account or address.
 import { Hono } from "hono";
 import type { AppEnv } from "../context.ts";
-import { RATE_LIMITS, clientAddress, enforceRateLimits } from "../auth/rate-limits.ts";
+import { clientAddress, limitViewReports } from "../auth/rate-limits.ts";
 import { notFound } from "../http/problem.ts";
 import { readJson } from "../http/validate.ts";
 import { canView } from "../videos/access.ts";
@@ -11,14 +11,13 @@ import { findVideo } from "../videos/queries.ts";
 import { videoIdParam } from "#contract/api.ts";
 import { reportViewSchema, type ViewMessage } from "./messages.ts";
 import { checkViewToken } from "./view-token.ts";
-import { addressBucket } from "../http/address-bucket.ts";
 import { countsAsView, hourBucket, viewerKey } from "./viewer-key.ts";
 
 export const viewRoutes = new Hono<AppEnv>();
 
 viewRoutes.post("/:id/views", async (c) => {
   const address = clientAddress(c);
-  await enforceRateLimits(c.env, [[RATE_LIMITS.viewsPerAddress, addressBucket(address)]]);
+  await limitViewReports(c.env, address);
   const id = videoIdParam.safeParse(c.req.param("id"));
   if (!id.success) throw notFound("No such video.");
   const input = await readJson(c, reportViewSchema);

@@ -5,10 +5,21 @@
 import { addressBucket } from "../http/address-bucket.ts";
 
 const encoder = new TextEncoder();
+// Imported once per secret and isolate, not on every anonymous view report.
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function hashKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    keys.set(secret, key);
+  }
+  return key;
+}
 
 export async function viewerKey(secret: string, user: { id: string } | null, address: string): Promise<string> {
   if (user) return `u:${user.id}`;
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await hashKey(secret);
   const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(`address|${addressBucket(address)}`));
   return `a:${[...new Uint8Array(mac).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
