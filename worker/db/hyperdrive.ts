@@ -8,7 +8,6 @@ import type { Logger } from "drizzle-orm/logger";
 import { drizzle } from "drizzle-orm/node-postgres";
 import type { Database, DatabaseHandle } from "./connection.ts";
 import { PipelinedPool } from "./pipelined-pool.ts";
-import { corkable, type WritableSocket } from "./corked-socket.ts";
 
 // Resolved under the "workerd" export condition at run time; the package's types describe only
 // the stub other runtimes get.
@@ -30,8 +29,6 @@ export function openHyperdrive(connectionString: string, opts: { logger?: Logger
   const stream = () => {
     const socket = new CloudflareSocket(false) as Socket;
     if (opts.countRoundTrip) countRoundTrips(socket, opts.countRoundTrip, () => closing);
-    // Outermost: a corked query reaches the round-trip counter as the one write it becomes.
-    corkable(socket as unknown as WritableSocket);
     return socket as never;
   };
   const client = new pg.Client({ connectionString, pipeline: true, stream });
