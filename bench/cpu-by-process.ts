@@ -72,17 +72,23 @@ export function busiestWorkerdThread(before: CpuSnapshot, after: CpuSnapshot): n
   return (max / seconds) * 100;
 }
 
+/** Per group: CPU-seconds used between two snapshots. */
+export function cpuSecondsByGroup(before: CpuSnapshot, after: CpuSnapshot): Record<CpuGroup, number> {
+  const used: Record<CpuGroup, number> = { "bench process": 0, workerd: 0, "postgres + pgbouncer": 0, "other started by the bench": 0, "rest of the machine": 0 };
+  let ours = 0;
+  for (const [pid, now] of after.byPid) {
+    const seconds = (now.ticks - (before.byPid.get(pid)?.ticks ?? 0)) / ticksPerSecond;
+    used[now.group] += seconds;
+    ours += seconds;
+  }
+  used["rest of the machine"] = Math.max(0, after.busy - before.busy - ours);
+  return used;
+}
+
 /** Per group: share of the whole machine (100 % = all cores busy) between two snapshots. */
 export function cpuShares(before: CpuSnapshot, after: CpuSnapshot): Record<CpuGroup, number> {
   const seconds = (after.at - before.at) / 1000;
-  const shares: Record<CpuGroup, number> = { "bench process": 0, workerd: 0, "postgres + pgbouncer": 0, "other started by the bench": 0, "rest of the machine": 0 };
-  let ours = 0;
-  for (const [pid, now] of after.byPid) {
-    const used = (now.ticks - (before.byPid.get(pid)?.ticks ?? 0)) / ticksPerSecond;
-    shares[now.group] += used;
-    ours += used;
-  }
-  shares["rest of the machine"] = Math.max(0, after.busy - before.busy - ours);
+  const shares = cpuSecondsByGroup(before, after);
   for (const k of Object.keys(shares) as CpuGroup[]) shares[k] = (shares[k] / (seconds * cores)) * 100;
   return shares;
 }

@@ -19,6 +19,7 @@ import { startStack } from "../../scripts/stack/start-stack.ts";
 import { api, signUpCreator, uploadFile, waitForVideo } from "../../tests/support/api-calls.ts";
 import { makeClip } from "../../tests/support/clips.ts";
 import { localS3 } from "../../tests/support/s3-client.ts";
+import { cpuSecondsByGroup, cpuSnapshot } from "../cpu-by-process.ts";
 import { cpuSeconds, machineBusySeconds } from "./cpu.ts";
 import { twoCoreScaling } from "./machine-scaling.ts";
 import { modelReady } from "./model.ts";
@@ -35,6 +36,7 @@ const r = process.argv.indexOf("--runs");
 // Which runs to make: "single,1,2" by default (the acceptance's side-by-side); e.g. "2" alone to look at one fleet.
 const runs = new Set((r > 0 ? process.argv[r + 1]! : "single,1,2").split(","));
 const dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-bench-pipeline-"));
+const BENCH_DATABASE = "edge_video_bench_pipeline";
 const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
 type Video = { status: string; playable: boolean; durationSeconds: number | null };
@@ -43,12 +45,13 @@ type ChunkLog = { time: string; message: string; chunk?: number; kind?: string; 
 
 async function chunked(workers: number, source: Uint8Array): Promise<{ row: Row; chunks: ChunkLog[]; planSeconds: number }> {
   const stateDir = path.join(dir, `chunked-${workers}`);
-  const stack = await startStack({ stateDir, databaseUrl: await recreateDatabase(server, "edge_video_bench_pipeline"), build: false, sweepIntervalMs: 0, transcoders: workers, pinTranscoders: true });
+  const stack = await startStack({ stateDir, databaseUrl: await recreateDatabase(server, BENCH_DATABASE), build: false, sweepIntervalMs: 0, transcoders: workers, pinTranscoders: true });
   try {
     const creator = await signUpCreator(stack.origin, "Bench creator");
     const { videoId, etags } = await uploadFile(creator, source, { title: `Pipeline bench ×${workers}` });
     const cpuBefore = await cpuSeconds(stack.fleet.pids());
     const machineBefore = await machineBusySeconds();
+    const groupsBefore = await cpuSnapshot(BENCH_DATABASE);
     const completedAt = performance.now();
     const completedAtEpoch = Date.now();
     const done = await api(stack.origin, `/api/videos/${videoId}/upload/complete`, { method: "POST", token: creator.token, body: JSON.stringify({ parts: etags }) });
@@ -63,6 +66,10 @@ async function chunked(workers: number, source: Uint8Array): Promise<{ row: Row;
     // meanwhile: on this 2-core machine it comes out of the pinned encoders' cores.
     const rest = (await machineBusySeconds()) - machineBefore - cpu;
     console.log(`  ×${workers}: transcoders ${cpu.toFixed(1)} CPU-s, the rest of the machine ${rest.toFixed(1)} CPU-s over ${ready.toFixed(1)} s (${((rest / ready) * 100).toFixed(0)} % of one core)`);
+    const groups = cpuSecondsByGroup(groupsBefore, await cpuSnapshot(BENCH_DATABASE));
+    // Finished FFmpeg processes leave /proc, so "the rest" is split by subtracting the long-lived ones.
+    const known = groups.workerd + groups["postgres + pgbouncer"] + groups["bench process"];
+    console.log(`  ×${workers}: of which workerd ${groups.workerd.toFixed(1)}, Postgres ${groups["postgres + pgbouncer"].toFixed(1)}, the bench process (polling, bridges) ${groups["bench process"].toFixed(1)}, anything else (kernel, wrangler, other work) ${Math.max(0, rest - known).toFixed(1)} CPU-s`);
     const logs = await Promise.all(stack.fleet.urls.map((_, n) => readFile(path.join(stateDir, "logs", workers === 1 ? "transcoder.log" : `transcoder-${n}.log`), "utf8")));
     const entries = logs.flatMap((l) => l.split("\n").filter((x) => x.startsWith("{")).map((x) => JSON.parse(x) as ChunkLog));
     const planned = entries.find((e) => e.message === "planned");
@@ -177,7 +184,7 @@ try {
 /** The acceptance's run: single process, chunked ×1 and ×2 on the same source, and the model. */
 async function sideBySide(source: Uint8Array): Promise<void> {
   // The single-process run reads the same bytes over HTTP from the same kind of storage.
-  const stack = await startStack({ stateDir: path.join(dir, "single-state"), databaseUrl: await recreateDatabase(server, "edge_video_bench_pipeline"), build: false, sweepIntervalMs: 0, transcoders: 1 });
+  const stack = await startStack({ stateDir: path.join(dir, "single-state"), databaseUrl: await recreateDatabase(server, BENCH_DATABASE), build: false, sweepIntervalMs: 0, transcoders: 1 });
   let singleRow: Row;
   try {
     const s3 = localS3(stack.s3);

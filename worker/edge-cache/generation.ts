@@ -15,13 +15,23 @@ async function store(origin: string, generation: string): Promise<void> {
 
 const fresh = () => crypto.randomUUID();
 
+/** Generations this isolate is creating: a burst of first requests agrees on one. */
+const creating = new Map<string, Promise<string>>();
+
 /** The current generation; a lost one is replaced by a new one (never by an old value). */
 export async function currentGeneration(origin: string): Promise<string> {
   const stored = await caches.default.match(generationKey(origin));
   if (stored) return stored.text();
+  const pending = creating.get(origin);
+  if (pending) return pending;
   const generation = fresh();
-  await store(origin, generation);
-  return generation;
+  const created = store(origin, generation).then(() => generation);
+  creating.set(origin, created);
+  try {
+    return await created;
+  } finally {
+    creating.delete(origin);
+  }
 }
 
 /** Starts a new generation: every public read cached here so far is no longer served. */

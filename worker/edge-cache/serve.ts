@@ -15,6 +15,14 @@ const ORIGIN_CACHE_CONTROL = "x-edge-cache-control";
 /** Requests being refreshed by this isolate, so a burst of STALE hits refreshes once. */
 const refreshing = new Set<string>();
 
+/**
+ * Misses this isolate is fetching from the origin, by key: a burst of requests for one cold page
+ * (a new video its followers were just told about) waits for the first one's answer instead of
+ * each asking the database (request collapsing). Resolves to the copy to store, or null when the
+ * answer is not for sharing (the others then ask the origin themselves).
+ */
+const fetching = new Map<string, Promise<Response | null>>();
+
 /** The key a request's copy is stored under (the current generation included). */
 export async function edgeCacheKey(request: Request): Promise<Request> {
   const url = new URL(request.url);
@@ -38,7 +46,7 @@ function stored(response: Response): Response {
  * A cached copy as the client gets it: the app's own cache-control back, and a page's CSP nonce
  * replaced by a new one, so no two visitors share a nonce.
  */
-async function present(copy: Response, status: "HIT" | "STALE"): Promise<Response> {
+async function present(copy: Response, status: "HIT" | "STALE" | "MISS"): Promise<Response> {
   const headers = new Headers(copy.headers);
   headers.delete(STORED_AT);
   headers.delete(ORIGIN_CACHE_CONTROL);
@@ -92,8 +100,48 @@ export async function serveWithEdgeCache(request: Request, ctx: ExecutionContext
     return present(copy, "STALE");
   }
   await copy?.body?.cancel();
-  const response = await origin(request);
-  if (!isStorable(response)) return labelled(response, "BYPASS");
-  ctx.waitUntil(caches.default.put(key, stored(response.clone())));
+  const pending = fetching.get(key.url);
+  if (pending) {
+    // Someone else's miss of the same key is on its way: share its answer (with a nonce of our own).
+    const shared = await pending.catch(() => null);
+    if (shared) return present(shared.clone(), "MISS");
+    return missFromOrigin(request, key, ctx, origin);
+  }
+  return missFromOrigin(request, key, ctx, origin);
+}
+
+/** Asks the origin; a storable answer is stored and handed to the requests that collapsed onto this one. */
+async function missFromOrigin(request: Request, key: Request, ctx: ExecutionContext, origin: Origin): Promise<Response> {
+  let settle!: (copy: Response | null) => void;
+  const shared = new Promise<Response | null>((resolve) => (settle = resolve));
+  const leading = !fetching.has(key.url);
+  if (leading) fetching.set(key.url, shared);
+  const share = (copy: Response | null) => {
+    settle(copy);
+    if (leading) fetching.delete(key.url);
+  };
+  let response: Response;
+  try {
+    response = await origin(request);
+  } catch (err) {
+    share(null);
+    throw err;
+  }
+  if (!isStorable(response)) {
+    share(null);
+    return labelled(response, "BYPASS");
+  }
+  // This request streams its own answer; the copy is read whole once, stored and shared.
+  const copy = stored(response.clone());
+  const whole = copy.arrayBuffer().then((body) => new Response(body, copy));
+  ctx.waitUntil(
+    whole.then(
+      async (body) => {
+        await caches.default.put(key, body.clone()).catch(() => {});
+        share(body);
+      },
+      () => share(null),
+    ),
+  );
   return labelled(response, "MISS");
 }
