@@ -98,3 +98,57 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 export async function waitForPlayback(page: Page, seconds: number, timeoutMs = 60_000) {
   await page.waitForFunction((s) => (document.querySelector("video")?.currentTime ?? 0) > s, seconds, { timeout: timeoutMs, polling: 200 });
 }
+
+/**
+ * Records console errors, uncaught page errors and Content-Security-Policy violations
+ * (`securitypolicyviolation` events) from the page's next navigation on; call before it loads.
+ * The returned function reads what was recorded so far.
+ */
+export async function recordPageProblems(page: Page): Promise<() => Promise<string[]>> {
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console error: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  await page.addInitScript(() => {
+    const seen: string[] = ((window as unknown as { __cspViolations: string[] }).__cspViolations = []);
+    document.addEventListener("securitypolicyviolation", (e) => seen.push(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`));
+  });
+  return async () => [...problems, ...(await page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []))];
+}
+
+/**
+ * Holds the app's scripts back (as on a slow network) until hls.js, which the player's inline
+ * boot script starts before React hydrates, has read the master playlist's SUBTITLES group: so
+ * whatever hls.js does to the page early happens before hydration on every run, not by chance.
+ * The returned function fails if that never happened or no app script was held.
+ */
+export async function hydrateAfterHlsReadSubtitles(page: Page): Promise<() => Promise<void>> {
+  // True once hls.js has the group and, if attached to the <video> already, made its tracks there.
+  const ready = () =>
+    page.evaluate(async () => {
+      type Early = { hls: { subtitleTracks: unknown[]; media: HTMLMediaElement | null } } | null;
+      const v = document.getElementById("player-video") as (HTMLVideoElement & { __ev?: Promise<Early> }) | null;
+      const hls = (await v?.__ev)?.hls;
+      return !!hls && hls.subtitleTracks.length > 0 && (!hls.media || !!v!.querySelector("track:not([kind=chapters])"));
+    });
+  // Polled from here: page.waitForFunction does not wait for a predicate's promise.
+  const poll = async () => {
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      if (await ready().catch(() => false)) return true;
+    }
+    return false;
+  };
+  let read: Promise<boolean> | null = null;
+  let held = 0;
+  // The app's modules (hls.js is an .mjs asset of its own and is not held).
+  await page.route(/\/assets\/[^?]+\.js(\?|$)/, async (route) => {
+    held += 1;
+    await (read ??= poll());
+    await route.continue();
+  });
+  return async () => {
+    if (held === 0) throw new Error("no app script was held back");
+    if (!(await read)) throw new Error("hls.js never read the master's SUBTITLES group");
+  };
+}

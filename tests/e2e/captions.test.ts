@@ -2,8 +2,9 @@
 // reads the master and the WebVTT playlist the group points at — FFmpeg 5 skips HLS subtitle
 // groups in a master); in Chromium the CC menu lists the track, choosing it makes the expected cue active at its time
 // (hls.js loading the WebVTT through the subtitle playlist, X-TIMESTAMP-MAP on the video's
-// timeline), markup from the file never becomes page HTML, the choice survives a reload, and
-// axe finds no serious or critical violation on the watch page with captions on.
+// timeline), markup from the file never becomes page HTML, the choice survives a reload, the
+// watch page loads without a console error, page error or CSP violation (hls.js started before
+// hydration), and axe finds no serious or critical violation on the watch page with captions on.
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
@@ -13,7 +14,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, signUpCreator, uploadAndWaitReady, type Session } from "../support/api-calls.ts";
 import { makeClip } from "../support/clips.ts";
-import { launchChromium, newContext, screenshot, seriousViolations, startPlatform, type Platform } from "./browser.ts";
+import { hydrateAfterHlsReadSubtitles, launchChromium, newContext, recordPageProblems, screenshot, seriousViolations, startPlatform, type Platform } from "./browser.ts";
 
 const run = promisify(execFile);
 
@@ -153,6 +154,32 @@ describe("captions", () => {
     } finally {
       await context.close();
     }
+  }, 480_000);
+
+  it("the watch page loads clean with captions off and on: no console error, page error or CSP violation", async () => {
+    const found: string[] = [];
+    for (const choice of ["off", "en"]) {
+      const context = await newContext(browser, platform.origin);
+      const page = await context.newPage();
+      try {
+        const problems = await recordPageProblems(page);
+        const hydratedLate = await hydrateAfterHlsReadSubtitles(page);
+        await page.addInitScript((c) => localStorage.setItem("ev:captions", c), choice);
+        await page.goto(`/watch/${videoId}`, { waitUntil: "domcontentloaded", timeout: 90_000 });
+        await hydratedLate();
+        if (choice === "off") {
+          await page.getByRole("button", { name: "Captions (off)" }).waitFor({ state: "attached", timeout: 90_000 });
+          await page.keyboard.press("c");
+        }
+        await page.getByRole("button", { name: "Captions (on)" }).waitFor({ state: "attached", timeout: 90_000 });
+        await seekPaused(page, 0.7);
+        await expect.poll(() => activeCues(page), { timeout: 60_000 }).toEqual(["First cue"]);
+        found.push(...(await problems()).map((p) => `captions ${choice}: ${p}`));
+      } finally {
+        await context.close();
+      }
+    }
+    expect(found).toEqual([]);
   }, 480_000);
 
   it("the studio lists the captions (axe clean) and deletes them; the master then has no SUBTITLES group", async () => {

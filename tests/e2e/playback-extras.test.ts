@@ -1,7 +1,8 @@
 // Playback extras in Chromium: /embed/:id framed by a page on another origin loads and plays
 // (muted autoplay) while /watch/:id framed is refused; a chapter marker on the seek bar and a
 // chapter in the list seek; the watch and embed players carry the chapters as a hidden chapters
-// TextTrack, kept out of the CC menu; the position is saved and "Resume at m:ss" is offered after
+// TextTrack, kept out of the CC menu, and load without a console error, page error or CSP violation
+// with chapters and captions together; the position is saved and "Resume at m:ss" is offered after
 // a reload (signed in through the API, anonymous through local storage); the share dialog; axe on embed
 // and watch (no serious or critical violations); a poster picked or uploaded in the studio
 // replaces the generated one on the home and watch pages.
@@ -17,7 +18,19 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, signUpCreator, uploadAndWaitReady, type Session } from "../support/api-calls.ts";
 import { makeClip } from "../support/clips.ts";
-import { launchChromium, newContext, screenshot, seriousViolations, signUpInBrowser, startPlatform, waitForPlayback, type AxeViolation, type Platform } from "./browser.ts";
+import {
+  hydrateAfterHlsReadSubtitles,
+  launchChromium,
+  newContext,
+  recordPageProblems,
+  screenshot,
+  seriousViolations,
+  signUpInBrowser,
+  startPlatform,
+  waitForPlayback,
+  type AxeViolation,
+  type Platform,
+} from "./browser.ts";
 
 let platform: Platform;
 let browser: Browser;
@@ -121,7 +134,7 @@ describe("chapters", () => {
     }
   });
 
-  it("the watch and embed players carry the chapters as a hidden chapters TextTrack, apart from the CC menu", async () => {
+  it("the watch and embed players carry the chapters as a hidden chapters TextTrack, apart from the CC menu; both load clean", async () => {
     const video = await api<{ durationSeconds: number }>(platform.origin, `/api/videos/${videoId}`);
     const cues = [
       { start: 0, end: 10_000, text: "Opening" },
@@ -139,7 +152,12 @@ describe("chapters", () => {
     const context = await newContext(browser, platform.origin);
     const page = await context.newPage();
     try {
+      // No console error, page error or CSP violation with chapters and captions on one <video>,
+      // hls.js started before hydration (see captions.test.ts).
+      const problems = await recordPageProblems(page);
+      const hydratedLate = await hydrateAfterHlsReadSubtitles(page);
       await page.goto(`/watch/${videoId}`);
+      await hydratedLate();
       await waitForPlayback(page, 0.3);
       await expect.poll(() => chaptersTrack(page), { timeout: 30_000 }).toEqual([{ mode: "hidden", label: "Chapters", cues, active: ["Opening"] }]);
       // activeCues follow playback, so the browser knows the current chapter.
@@ -157,10 +175,17 @@ describe("chapters", () => {
       await page.getByRole("button", { name: "Captions (on)" }).click();
       await page.getByRole("radio", { name: "Off" }).click();
       await expect.poll(modes).toEqual(["chapters:hidden", "subtitles:disabled"]);
+      const onWatch = await problems();
 
       await page.goto(`/embed/${videoId}`);
       await page.getByRole("region", { name: /Video player/ }).waitFor();
       await expect.poll(async () => (await chaptersTrack(page)).map((t) => ({ mode: t.mode, cues: t.cues })), { timeout: 30_000 }).toEqual([{ mode: "hidden", cues }]);
+      // The embed's CC menu lists the caption, never the chapters.
+      await page.getByRole("region", { name: /Video player/ }).hover();
+      await page.getByRole("button", { name: /^Captions/ }).click();
+      await page.getByRole("radio", { name: "English" }).click();
+      await expect.poll(modes).toEqual(["chapters:hidden", "subtitles:showing"]);
+      expect({ onWatch, onEmbed: await problems() }).toEqual({ onWatch: [], onEmbed: [] });
     } finally {
       await context.close();
       await api(platform.origin, `/api/videos/${videoId}/captions/en`, { method: "DELETE", token: creator.token });

@@ -41,6 +41,20 @@ describe("local platform on embedded PGlite", () => {
     expect((await api(stack.origin, "/api/health")).status).toBe(200);
   });
 
+  it("a burst of anonymous reads of one cold public read is answered whole by every request (misses collapse across requests)", async () => {
+    // A search nobody made before is a cold edge-cache key: the first request asks the database,
+    // the others wait for its answer. Each must get the full answer, not an error, even though
+    // they are different requests of the Worker (objects of one request cannot be read in another).
+    const url = `/api/search?q=${encodeURIComponent(`kestrel ${crypto.randomUUID().slice(0, 8)}`)}`;
+    const answers = await Promise.all(Array.from({ length: 24 }, () => fetch(stack.origin + url)));
+    const bodies = await Promise.all(answers.map((r) => r.text()));
+    expect(answers.map((r) => r.status)).toEqual(Array(24).fill(200));
+    expect(new Set(answers.map((r) => r.headers.get("x-cache")))).toEqual(new Set(["MISS"]));
+    expect(new Set(bodies).size).toBe(1);
+    expect(JSON.parse(bodies[0]!)).toMatchObject({ items: [] });
+    expect((await fetch(stack.origin + url)).headers.get("x-cache")).toBe("HIT");
+  });
+
   it("migrations were applied to the empty embedded database", async () => {
     const client = new pg.Client({ connectionString: stack.databaseUrl });
     await client.connect();

@@ -18,10 +18,12 @@ const refreshing = new Set<string>();
 /**
  * Misses this isolate is fetching from the origin, by key: a burst of requests for one cold page
  * (a new video its followers were just told about) waits for the first one's answer instead of
- * each asking the database (request collapsing). Resolves to the copy to store, or null when the
- * answer is not for sharing (the others then ask the origin themselves).
+ * each asking the database (request collapsing). Resolves to the stored copy as plain data — a
+ * Response or stream made in one request cannot be read in another — or null when the answer is
+ * not for sharing (the others then ask the origin themselves).
  */
-const fetching = new Map<string, Promise<Response | null>>();
+type SharedCopy = { status: number; headers: [string, string][]; body: ArrayBuffer };
+const fetching = new Map<string, Promise<SharedCopy | null>>();
 
 /** The key a request's copy is stored under (the current generation included). */
 export async function edgeCacheKey(request: Request): Promise<Request> {
@@ -104,7 +106,7 @@ export async function serveWithEdgeCache(request: Request, ctx: ExecutionContext
   if (pending) {
     // Someone else's miss of the same key is on its way: share its answer (with a nonce of our own).
     const shared = await pending.catch(() => null);
-    if (shared) return present(shared.clone(), "MISS");
+    if (shared) return present(new Response(shared.body.slice(0), { status: shared.status, headers: shared.headers }), "MISS");
     return missFromOrigin(request, key, ctx, origin);
   }
   return missFromOrigin(request, key, ctx, origin);
@@ -112,11 +114,11 @@ export async function serveWithEdgeCache(request: Request, ctx: ExecutionContext
 
 /** Asks the origin; a storable answer is stored and handed to the requests that collapsed onto this one. */
 async function missFromOrigin(request: Request, key: Request, ctx: ExecutionContext, origin: Origin): Promise<Response> {
-  let settle!: (copy: Response | null) => void;
-  const shared = new Promise<Response | null>((resolve) => (settle = resolve));
+  let settle!: (copy: SharedCopy | null) => void;
+  const shared = new Promise<SharedCopy | null>((resolve) => (settle = resolve));
   const leading = !fetching.has(key.url);
   if (leading) fetching.set(key.url, shared);
-  const share = (copy: Response | null) => {
+  const share = (copy: SharedCopy | null) => {
     settle(copy);
     if (leading) fetching.delete(key.url);
   };
@@ -133,12 +135,11 @@ async function missFromOrigin(request: Request, key: Request, ctx: ExecutionCont
   }
   // This request streams its own answer; the copy is read whole once, stored and shared.
   const copy = stored(response.clone());
-  const whole = copy.arrayBuffer().then((body) => new Response(body, copy));
   ctx.waitUntil(
-    whole.then(
+    copy.arrayBuffer().then(
       async (body) => {
-        await caches.default.put(key, body.clone()).catch(() => {});
-        share(body);
+        await caches.default.put(key, new Response(body, copy)).catch(() => {});
+        share({ status: copy.status, headers: [...copy.headers], body });
       },
       () => share(null),
     ),

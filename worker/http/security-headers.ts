@@ -1,6 +1,7 @@
 // Security headers. API responses are never sniffed or cached by shared caches unless a route
 // says otherwise; pages get a CSP that allows what the app needs (its own scripts by nonce,
-// hls.js media through blob: URLs, direct uploads to the storage endpoint) and nothing more.
+// hls.js media through blob: URLs and its empty caption tracks as data: URLs, direct uploads to
+// the storage endpoint) and nothing more.
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context.ts";
 
@@ -28,7 +29,13 @@ export function contentSecurityPolicy(opts: { nonce: string; storageOrigin: stri
     `script-src 'self' 'nonce-${opts.nonce}'`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
-    "media-src 'self' blob:",
+    // data: only for hls.js's caption tracks: every <track> it adds (one per subtitle track,
+    // src/utils/texttrack-utils.ts createTrackNode, no setting to change it) has the src
+    // `data:,WEBVTT`, an empty WebVTT file the track loads so that browsers keep the cues hls.js
+    // adds (Safari drops them from a track that never loaded) and Chromium's own captions menu
+    // behaves. Blocked, each caption track fails to load and logs a violation. A data: URL in
+    // media-src runs no script; it only lets the page play media it already holds.
+    "media-src 'self' blob: data:",
     "worker-src 'self' blob:",
     `connect-src ${connect}`,
     "font-src 'self'",

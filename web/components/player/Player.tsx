@@ -134,7 +134,7 @@ export function Player({ video, autoPlay = true, startAt, muted, chapters = [], 
       >
         {chapters.length > 0 && <ChaptersTrack videoId={video.id} />}
       </video>
-      {/* Starts playback as soon as the parser gets here, before hydration (see hls-loader.ts). */}
+      {/* Starts loading as soon as the parser gets here, before hydration; the player attaches and plays once hydrated (see hls-loader.ts). */}
       <script nonce={nonce} dangerouslySetInnerHTML={{ __html: bootScript(boot) }} suppressHydrationWarning />
       {enhanced && (
         <>

@@ -3,9 +3,12 @@
 // has neither the subtitle controllers (captions, decision 0012) nor the alternate-audio ones.
 // It is imported from its own URL (the package's prebuilt ES module, copied as an asset) so that
 // the server-rendered page can start it before React has hydrated: the player's HTML carries a
-// small inline script (BOOT, below) that restores the volume, loads hls.js, attaches it to the
-// <video> and starts playing. The React player adopts what it started (or runs the same script
-// itself after a client-side navigation).
+// small inline script (BOOT, below) that restores the volume, loads hls.js and starts loading the
+// master, its playlists and the first segments. Only the React player, once hydrated, attaches
+// hls.js to the <video> (`attach`) and starts playing: attached, hls.js adds a <track> child per
+// subtitle track, and a <video> whose children differ from the server's HTML makes React discard
+// that HTML and render the page again (a hydration mismatch, React error #418). The player adopts
+// what the script started (or runs the same script itself after a client-side navigation).
 import type HlsType from "hls.js";
 import hlsUrl from "hls.js/dist/hls.min.mjs?url";
 
@@ -24,13 +27,17 @@ export type BootConfig = {
   muted?: boolean;
 };
 
-export type Booted = { Hls: typeof HlsType; hls: HlsType } | null;
+/** What the boot script started: hls.js loading, not yet attached; `attach` attaches it and plays. */
+export type Booted = { Hls: typeof HlsType; hls: HlsType; attach: () => void } | null;
 export type PlayerElement = HTMLVideoElement & { __ev?: Promise<Booted> };
 
 /**
  * The boot script, as source text so that the server can inline it. Plain ES2017, no imports.
  * hls.js settings for a fast start: the start rung is the highest at or below 480 lines and the
- * player's pixel height, levels are capped to the player size, the first buffer target is short.
+ * player's pixel height, levels are capped to the player size, the first buffer target is short,
+ * and the first segments load before the <video> is attached (startFragPrefetch). Without Media
+ * Source Extensions the browser plays the playlist itself, started at once: native HLS never adds
+ * children to the <video>.
  */
 const BOOT = `function(v,c,u){
 if(!v||v.__ev)return;
@@ -40,10 +47,10 @@ if(c.muted)v.muted=true;
 var play=function(f){if(f){var p=v.play();if(p)p.catch(function(){})}};
 v.__ev=(w.MediaSource||w.ManagedMediaSource?import(u).then(function(m){return m.default},function(){return null}):Promise.resolve(null)).then(function(H){
 if(H&&H.isSupported()){
-var h=new H({capLevelToPlayerSize:true,startPosition:c.start,maxBufferLength:8,maxMaxBufferLength:60,backBufferLength:30,enableWorker:false,testBandwidth:false,abrEwmaDefaultEstimate:2e6});
+var h=new H({capLevelToPlayerSize:true,startPosition:c.start,startFragPrefetch:true,maxBufferLength:8,maxMaxBufferLength:60,backBufferLength:30,enableWorker:false,testBandwidth:false,abrEwmaDefaultEstimate:2e6});
 h.on(H.Events.MANIFEST_PARSED,function(e,d){var cap=Math.min(480,Math.max(240,(v.clientHeight||360)*(w.devicePixelRatio||1))),b=0;d.levels.forEach(function(l,i){if(l.height<=cap&&l.height>=d.levels[b].height)b=i});h.startLevel=b});
 var n=0;h.on(H.Events.ERROR,function(e,d){if(!d.fatal)return;if(d.type===H.ErrorTypes.MEDIA_ERROR)h.recoverMediaError();else if(d.type===H.ErrorTypes.NETWORK_ERROR&&n++<5)setTimeout(function(){h.startLoad()},1e3*n);else v.dispatchEvent(new Event("ev-fatal"))});
-var was=!v.paused;h.loadSource(c.src);h.attachMedia(v);play(c.autoplay||was);return{Hls:H,hls:h}}
+h.loadSource(c.src);return{Hls:H,hls:h,attach:function(){var was=!v.paused;h.attachMedia(v);play(c.autoplay||was)}}}
 v.preload="auto";if(v.getAttribute("src")!==c.src)v.src=c.src;if(c.start>0)v.currentTime=c.start;play(c.autoplay);return null})}`;
 
 /** The inline script for the server-rendered player (runs as soon as the parser reaches it). */

@@ -1,5 +1,6 @@
 // Playback: adopts the hls.js instance the boot script started (or runs the script now, after a
-// client-side navigation), follows its quality levels and reports fatal errors.
+// client-side navigation), attaches it to the <video> now that the page is hydrated (see
+// hls-loader.ts), follows its quality levels and reports fatal errors.
 import { useEffect, useRef, useState, type RefObject } from "react";
 import type HlsType from "hls.js";
 import { bootInBrowser, type BootConfig, type PlayerElement } from "./hls-loader";
@@ -32,8 +33,9 @@ export function usePlayback(media: RefObject<HTMLVideoElement | null>, { boot, n
     el.addEventListener("ev-fatal", onFatal);
     void el.__ev?.then((booted) => {
       if (cancelled || !booted) return;
-      const { Hls, hls } = booted;
+      const { Hls, hls, attach } = booted;
       hlsRef.current = hls;
+      attach();
       const sync = () => setLevels(hls.levels.map((l, index) => ({ index, height: l.height, bitrate: l.bitrate })));
       if (hls.levels?.length) sync();
       hls.on(Hls.Events.MANIFEST_PARSED, sync);
