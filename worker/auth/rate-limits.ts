@@ -81,7 +81,7 @@ export async function enforceRateLimits(env: Env, checks: [RateRule, string][]):
  * Counts one view report from `address` (its subscriber's bucket) with Cloudflare's rate limiting
  * (the VIEWS_RATE_LIMITER binding, wrangler.toml: the numbers of RATE_LIMITS.viewsPerAddress), not
  * a RateLimiter object: anonymous view reports come from every address that plays a video, and a
- * Durable Object created, stored and alarmed per address was their dearest part (decision 0014).
+ * Durable Object created, stored and alarmed per address was their dearest part (decision 0015).
  * The binding does not say when its window ends: Retry-After is the whole window.
  */
 export async function limitViewReports(env: Env, address: string): Promise<void> {

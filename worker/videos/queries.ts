@@ -62,10 +62,9 @@ const listedColumns = {
 export type ListedVideo = Pick<VideoRow, keyof typeof listedColumns> & { creator: VideoWithCreator["creator"] };
 
 // A listed row travels as one JSON array that Postgres builds (json_build_array of the columns
-// above, then the creator's), decoded here by each column's own drizzle decoder. Row by row and
-// column by column, the driver's protocol parsing and drizzle's mapping were the largest share of
-// a signed-in feed's CPU in the Worker after the connection (issue #12, bench/api/profile.ts): 20
-// rows of 30 columns are 600 fields to parse and map, against 20 JSON texts for JSON.parse.
+// above, then the creator's), decoded here by each column's own drizzle decoder: 20 JSON texts
+// for JSON.parse per page instead of 600 fields for the driver to parse and drizzle to map
+// (decision 0016; less work, though the feed's total cost did not measurably move).
 type Decoder = (value: unknown) => unknown;
 const decoderOf = (field: Column | SQL): Decoder => (field instanceof Column ? (v) => field.mapFromDriverValue(v) : (v) => v);
 const videoFields = Object.entries(listedColumns).map(([key, column]) => [key, decoderOf(column)] as const);
