@@ -25,9 +25,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+let video: Awaited<ReturnType<typeof readyVideoForLoad>>;
+
 it("holds a short mixed load with nothing lost", async () => {
   const clip = new Uint8Array(await readFile(await makeClip(path.join(dir, "clip.mp4"), { seconds: 8, width: 640, height: 360 })));
-  const video = await readyVideoForLoad(stack.origin, { signUpCreator, uploadAndWait: (s) => uploadAndWaitReady(s, clip) });
+  video = await readyVideoForLoad(stack.origin, { signUpCreator, uploadAndWait: (s) => uploadAndWaitReady(s, clip) });
   const result = await runLoad({ origin: stack.origin, databaseUrl, viewerHashSecret: stack.vars.VIEWER_HASH_SECRET! }, video, { viewers: 20, apiClients: 5, seconds: 6 });
   console.log(JSON.stringify(result));
   expect(result.media.failed).toBe(0);
@@ -36,4 +38,19 @@ it("holds a short mixed load with nothing lost", async () => {
   expect(result.views.stored).toBe(result.views.acknowledged);
   expect(result.views.duplicates).toBe(0);
   expect(result.views.viewCount).not.toBe(-1);
+});
+
+it("the paced profile (viewers and API clients on their own clocks) sends at their pace, with nothing lost", async () => {
+  const result = await runLoad({ origin: stack.origin, databaseUrl, viewerHashSecret: stack.vars.VIEWER_HASH_SECRET! }, video, { viewers: 8, apiClients: 6, seconds: 4, paced: { segmentSeconds: 2 } });
+  console.log(JSON.stringify(result));
+  // 8 viewers × one request per 2 s and 6 API clients × one per second, over 4 s; each API client
+  // asks latest, metadata, a view report, latest again.
+  expect(result.media.requests).toBe(16);
+  expect(result.api.requests).toBe(24);
+  expect(result.media.failed).toBe(0);
+  expect(result.api.failed).toBe(0);
+  expect(result.apiByRoute.map((r) => r.requests)).toEqual([12, 6, 6]);
+  expect(result.views.acknowledged).toBe(6);
+  expect(result.views.stored).toBe(6);
+  expect(result.views.duplicates).toBe(0);
 });
