@@ -49,7 +49,10 @@ describe("local platform on embedded PGlite", () => {
     const answers = await Promise.all(Array.from({ length: 24 }, () => fetch(stack.origin + url)));
     const bodies = await Promise.all(answers.map((r) => r.text()));
     expect(answers.map((r) => r.status)).toEqual(Array(24).fill(200));
-    expect(new Set(answers.map((r) => r.headers.get("x-cache")))).toEqual(new Set(["MISS"]));
+    // Those that arrive once the first answer is stored are HITs; none bypasses or fails.
+    const labels = answers.map((r) => r.headers.get("x-cache"));
+    expect(labels).toContain("MISS");
+    expect(labels.filter((l) => l !== "MISS" && l !== "HIT")).toEqual([]);
     expect(new Set(bodies).size).toBe(1);
     expect(JSON.parse(bodies[0]!)).toMatchObject({ items: [] });
     expect((await fetch(stack.origin + url)).headers.get("x-cache")).toBe("HIT");
