@@ -1,7 +1,7 @@
 // Runs a benchmark on a quiet machine when other work shares it: every process niced to 19, or
 // whose working directory is under one of the --cwd prefixes, is stopped (SIGSTOP) before the
 // command starts and every 3 s while it runs (new ones appear), and continued at the end.
-//   node bench/quiet.ts [--cwd /work/wt-] -- node bench/pipeline/run.ts --seconds 180
+//   node bench/quiet.ts [--cwd ../other-checkouts] -- node bench/pipeline/run.ts --seconds 180
 // One process scanning /proc costs ~0.5 % of a core; a shell loop forking per process cost
 // ~20 % and moved a pipeline ratio from 1.70× to 1.59× (docs/benchmarks.md).
 import { spawn } from "node:child_process";

@@ -107,7 +107,6 @@ export async function serveWithEdgeCache(request: Request, ctx: ExecutionContext
     // Someone else's miss of the same key is on its way: share its answer (with a nonce of our own).
     const shared = await pending.catch(() => null);
     if (shared) return present(new Response(shared.body.slice(0), { status: shared.status, headers: shared.headers }), "MISS");
-    return missFromOrigin(request, key, ctx, origin);
   }
   return missFromOrigin(request, key, ctx, origin);
 }
