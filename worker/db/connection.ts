@@ -2,7 +2,7 @@
 // 0013; worker/db/hyperdrive.ts), else the Neon serverless driver (WebSocket) straight to Neon.
 // Locally NEON_WS_PROXY points the Neon driver at a WebSocket→TCP bridge in front of Postgres or
 // PGlite, and wins over a Hyperdrive binding (wrangler dev always has one: wrangler.toml).
-import { Pool, neonConfig } from "@neondatabase/serverless";
+import { Client, neonConfig } from "@neondatabase/serverless";
 import type { Logger } from "drizzle-orm/logger";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import { openHyperdrive } from "./hyperdrive.ts";
@@ -61,30 +61,43 @@ export function openDatabase(env: DbEnv, opts: { logger?: Logger } = {}): Databa
   if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not configured");
   if (env.NEON_WS_PROXY) configureLocalProxy(env.NEON_WS_PROXY, env.NEON_PIPELINE_CONNECT);
   // One connection per request: setting up a connection costs far more than any of our queries,
-  // so parallel queries in a request queue on it rather than opening more.
-  // No idle timeout: the pool lives for one request and is ended with it, and pg-pool would
-  // otherwise arm (and clear) a 10 s timer around every query, timers being dear in workerd.
-  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 1, connectionTimeoutMillis: 5000, idleTimeoutMillis: 0 });
+  // so parallel queries in a request queue on it (the client runs them in turn) rather than
+  // opening more. A bare client, not a one-connection pool: connecting at once lets the first
+  // query, issued before the WebSocket opens, leave in the same WebSocket message as the startup
+  // and password (one native send instead of two; pg-pool's timers, events and checkout gone:
+  // issue #12, bench/api/profile.ts).
+  const client = new Client({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: 5000 });
   // A dropped connection must not become an unhandled rejection that kills the isolate.
   let closing = false;
-  pool.on("error", (err: Error) => {
-    if (!closing) console.warn("postgres pool error", err.message);
+  client.on("error", (err: Error) => {
+    if (!closing) console.warn("postgres connection error", err.message);
   });
-  // The pool may report one client's removal more than once: count each client once.
-  const removed = new WeakSet<object>();
-  pool.on("connect", () => void counts.opened++);
-  pool.on("remove", (client: object) => {
-    if (!removed.has(client)) counts.closed++;
-    removed.add(client);
-  });
-  const db = drizzle({ client: pool, logger: countingLogger(opts.logger, true) });
+  counts.opened++;
+  // Its failure reaches the queued queries (they are rejected when the socket ends).
+  client.connect().catch(() => undefined);
+  const db = drizzle({ client, logger: countingLogger(opts.logger, true) });
+  let closed: Promise<void> | undefined;
   return {
     db,
-    close: () => {
-      closing = true;
-      return pool.end().catch(() => undefined);
-    },
+    close: () =>
+      (closed ??= (() => {
+        closing = true;
+        sendTerminateAtOnce(client);
+        return client.end().catch(() => undefined).finally(() => void counts.closed++);
+      })()),
   };
+}
+
+type NeonSocket = { coalesceWrites?: boolean; writeBuffer?: Uint8Array; ws?: { readyState: number } | null };
+
+/**
+ * The driver coalesces writes on a 0 ms timer, but `end()` closes the WebSocket right after
+ * writing Terminate: the timer then sent it on a closed socket. On an open socket with nothing
+ * waiting to be sent, writing through at once sends Terminate before the close.
+ */
+function sendTerminateAtOnce(client: Client): void {
+  const socket = (client as unknown as { connection?: { stream?: NeonSocket } }).connection?.stream;
+  if (socket?.ws?.readyState === 1 && socket.writeBuffer === undefined) socket.coalesceWrites = false;
 }
 
 /**
