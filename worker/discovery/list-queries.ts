@@ -1,11 +1,11 @@
 // Public listings. Every query is served by an index (tests/worker/explain.test.ts checks the
 // plans on 100k videos): latest and channel by the partial indexes on published public videos,
 // feed by a per-followed-creator lateral scan, trending by the partial index on trending_score.
-import { and, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, sql, type Placeholder, type Query, type SQL } from "drizzle-orm";
 import { follows, videos } from "#db/schema.ts";
 import type { Database } from "../db/connection.ts";
 import { listedNow } from "./listed.ts";
-import { listedVideos, selectListedVideosWithCreator } from "../videos/queries.ts";
+import { listedFromArrays, listedVideos, selectListedVideosWithCreator, type ListedVideo } from "../videos/queries.ts";
 
 // Public, published by now (scheduled ones wait for their time), not moderated: ./listed.ts.
 const listed = listedNow("videos");
@@ -47,7 +47,7 @@ export async function listChannel(db: Database, creatorId: string, limit: number
  * Newest videos of followed creators: at most `limit` rows per creator, then merged; one
  * statement (ids and the rows they name in the same round trip).
  */
-export function feedQuery(db: Database, userId: string, limit: number, cursor?: [string, string]) {
+export function feedQuery(db: Database, userId: string | Placeholder, limit: number | Placeholder, cursor?: [string | Placeholder, string | Placeholder]) {
   const cursorCond = cursor ? sql`and (v.published_at, v.id) < (${cursor[0]}::timestamptz, ${cursor[1]}::uuid)` : sql``;
   const newest = sql`
     select v.id
@@ -67,8 +67,24 @@ export function feedQuery(db: Database, userId: string, limit: number, cursor?: 
     .limit(limit);
 }
 
-export async function listFeed(db: Database, userId: string, limit: number, cursor?: [string, string]) {
-  return listedVideos(await feedQuery(db, userId, limit, cursor));
+// The feed's statement, built by drizzle once per isolate for each shape (first page, later
+// page) with placeholders for the user, limit and cursor; each request runs it on its own
+// connection with its values. Every signed-in feed request used to rebuild the same text
+// (drizzle's query building and entity checks: ~5 % of the Worker's CPU per feed request,
+// bench/api/profile.ts). Placeholders are bound as parameters, never spliced into the text.
+const feedStatements: { first?: Query; later?: Query } = {};
+const slot = sql.placeholder;
+
+function feedStatement(db: Database, later: boolean): Query {
+  const shape = later ? "later" : "first";
+  return (feedStatements[shape] ??= feedQuery(db, slot("userId"), slot("limit"), later ? [slot("cursorAt"), slot("cursorId")] : undefined).toSQL());
+}
+
+export function listFeed(db: Database, userId: string, limit: number, cursor?: [string, string]): Promise<ListedVideo[]> {
+  const values = cursor ? { userId, limit, cursorAt: cursor[0], cursorId: cursor[1] } : { userId, limit };
+  const statement = db._.session.prepareQuery<{ execute: ListedVideo[]; all: unknown; values: unknown }>(
+    feedStatement(db, cursor !== undefined), undefined, undefined, true, listedFromArrays);
+  return statement.execute(values);
 }
 
 /** Trending: videos.trending_score (views of the last 7 days, decayed; see sweeps/trending.ts). */

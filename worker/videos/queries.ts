@@ -93,6 +93,9 @@ export const selectListedVideosWithCreator = (db: Database) =>
 
 export const listedVideos = (rows: { listed: ListedVideo }[]): ListedVideo[] => rows.map((r) => r.listed);
 
+/** The same rows from a statement run in array mode (the listed value is its one column). */
+export const listedFromArrays = (rows: unknown[][]): ListedVideo[] => rows.map((r) => decodeListed(r[0] as unknown[]));
+
 export async function findVideo(db: Database, id: string): Promise<VideoWithCreator | null> {
   return withCreators(await selectVideosWithCreator(db).where(eq(videos.id, id)))[0] ?? null;
 }
