@@ -2,10 +2,11 @@
 // 0013; worker/db/hyperdrive.ts), else the Neon serverless driver (WebSocket) straight to Neon.
 // Locally NEON_WS_PROXY points the Neon driver at a WebSocket→TCP bridge in front of Postgres or
 // PGlite, and wins over a Hyperdrive binding (wrangler dev always has one: wrangler.toml).
-import { Client, neonConfig } from "@neondatabase/serverless";
+import { neonConfig } from "@neondatabase/serverless";
 import type { Logger } from "drizzle-orm/logger";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import { openHyperdrive } from "./hyperdrive.ts";
+import { requestClient } from "./neon-client.ts";
 
 // Without drizzle's relational query API (db.query.*; nothing uses it): given the schema,
 // drizzle() rebuilds the relational config of every table on each call, i.e. on every request's
@@ -62,19 +63,15 @@ export function openDatabase(env: DbEnv, opts: { logger?: Logger } = {}): Databa
   if (env.NEON_WS_PROXY) configureLocalProxy(env.NEON_WS_PROXY, env.NEON_PIPELINE_CONNECT);
   // One connection per request: setting up a connection costs far more than any of our queries,
   // so parallel queries in a request queue on it (the client runs them in turn) rather than
-  // opening more. A bare client, not a one-connection pool: connecting at once lets the first
-  // query, issued before the WebSocket opens, leave in the same WebSocket message as the startup
-  // and password (one native send instead of two; pg-pool's timers, events and checkout gone:
-  // issue #12, bench/api/profile.ts).
-  const client = new Client({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: 5000 });
-  // A dropped connection must not become an unhandled rejection that kills the isolate.
+  // opening more. It connects on the first query (./neon-client.ts).
   let closing = false;
-  client.on("error", (err: Error) => {
-    if (!closing) console.warn("postgres connection error", err.message);
+  let opened = false;
+  const { client, close } = requestClient(env.DATABASE_URL, {
+    onConnect: () => void ((opened = true), counts.opened++),
+    onError: (err) => {
+      if (!closing) console.warn("postgres connection error", err.message);
+    },
   });
-  counts.opened++;
-  // Its failure reaches the queued queries (they are rejected when the socket ends).
-  client.connect().catch(() => undefined);
   const db = drizzle({ client, logger: countingLogger(opts.logger, true) });
   let closed: Promise<void> | undefined;
   return {
@@ -82,22 +79,9 @@ export function openDatabase(env: DbEnv, opts: { logger?: Logger } = {}): Databa
     close: () =>
       (closed ??= (() => {
         closing = true;
-        sendTerminateAtOnce(client);
-        return client.end().catch(() => undefined).finally(() => void counts.closed++);
+        return close().finally(() => void (opened && counts.closed++));
       })()),
   };
-}
-
-type NeonSocket = { coalesceWrites?: boolean; writeBuffer?: Uint8Array; ws?: { readyState: number } | null };
-
-/**
- * The driver coalesces writes on a 0 ms timer, but `end()` closes the WebSocket right after
- * writing Terminate: the timer then sent it on a closed socket. On an open socket with nothing
- * waiting to be sent, writing through at once sends Terminate before the close.
- */
-function sendTerminateAtOnce(client: Client): void {
-  const socket = (client as unknown as { connection?: { stream?: NeonSocket } }).connection?.stream;
-  if (socket?.ws?.readyState === 1 && socket.writeBuffer === undefined) socket.coalesceWrites = false;
 }
 
 /**
