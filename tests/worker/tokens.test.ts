@@ -88,6 +88,27 @@ describe("access tokens", () => {
     expect401(await me(await forge(account, { exp: Math.floor(Date.now() / 1000) - 5 })));
   });
 
+  it("a token already verified (kept by the isolate) is refused once it expires", async () => {
+    const account = await api.signUp();
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = await forge(account, { exp });
+    expect((await me(token)).status).toBe(200);
+    expect((await me(token)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
+    expect401(await me(token));
+  });
+
+  it("a token already verified is refused once its key leaves the keyring (rotation)", async () => {
+    const account = await api.signUp();
+    expect(await verifyAccessToken(env, account.accessToken)).toEqual({ userId: account.user.id, role: "viewer" });
+    // Rotated: the old key stays as the previous one, and its tokens still verify.
+    const rotated = { ...env, JWT_KEY_ID: "k-next", JWT_SECRET: "next-secret-of-sufficient-length-0123456789", JWT_PREVIOUS_KEY_ID: env.JWT_KEY_ID, JWT_PREVIOUS_SECRET: env.JWT_SECRET };
+    expect(await verifyAccessToken(rotated, account.accessToken)).toEqual({ userId: account.user.id, role: "viewer" });
+    // The previous key dropped: no longer.
+    expect(await verifyAccessToken({ ...rotated, JWT_PREVIOUS_KEY_ID: undefined, JWT_PREVIOUS_SECRET: undefined }, account.accessToken)).toBeNull();
+    expect(await verifyAccessToken(env, account.accessToken)).toEqual({ userId: account.user.id, role: "viewer" });
+  });
+
   it("refuses a wrong or missing key id, and a token signed with another secret", async () => {
     const account = await api.signUp();
     expect401(await me(await forge(account, { kid: "k0" })));

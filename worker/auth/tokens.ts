@@ -53,15 +53,16 @@ function hmacKey(secret: string | undefined, name: string): Promise<CryptoKey> {
 type KeyringInputs = [string | undefined, string | undefined, string | undefined, string | undefined];
 // The last keyring built and what it was built from: every signed-in request verifies a token,
 // and rebuilding the ring (encoding each secret) was ~1 % of GET /api/me's CPU (bench/api/profile.ts).
-let lastKeyring: { inputs: KeyringInputs; keys: Map<string, Promise<CryptoKey>> } | undefined;
+type Keyring = { inputs: KeyringInputs; keys: Map<string, Promise<CryptoKey>>; verified: Map<string, VerifiedToken> };
+let lastKeyring: Keyring | undefined;
 
 /** kid → key. The current key signs; any listed key verifies. */
-function keyring(env: TokenEnv): Map<string, Promise<CryptoKey>> {
+function keyring(env: TokenEnv): Keyring {
   const inputs: KeyringInputs = [env.JWT_KEY_ID, env.JWT_SECRET, env.JWT_PREVIOUS_KEY_ID, env.JWT_PREVIOUS_SECRET];
-  if (lastKeyring && lastKeyring.inputs.every((v, i) => v === inputs[i])) return lastKeyring.keys;
-  const keys = buildKeyring(env);
-  lastKeyring = { inputs, keys };
-  return keys;
+  if (lastKeyring && lastKeyring.inputs.every((v, i) => v === inputs[i])) return lastKeyring;
+  // A new ring starts with no verified tokens: one signed by a key no longer listed must fail.
+  lastKeyring = { inputs, keys: buildKeyring(env), verified: new Map() };
+  return lastKeyring;
 }
 
 function buildKeyring(env: TokenEnv): Map<string, Promise<CryptoKey>> {
@@ -75,7 +76,7 @@ function buildKeyring(env: TokenEnv): Map<string, Promise<CryptoKey>> {
 
 export async function signAccessToken(env: TokenEnv, user: { id: string; role: Role }): Promise<string> {
   const kid = env.JWT_KEY_ID || "k1";
-  const key = keyring(env).get(kid)!;
+  const key = keyring(env).keys.get(kid)!;
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ role: user.role })
     .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYPE, kid })
@@ -92,9 +93,32 @@ export type AccessClaims = { userId: string; role: Role };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+// Tokens this isolate has verified (the whole token, signature included, as the key), kept until
+// they expire: a client sends the same access token with every request for its lifetime
+// (15 minutes by default), and verifying it (base64, JSON, the HMAC) was ~5 % of a signed-in
+// feed request's CPU (issue #12, bench/api/profile.ts). Only valid tokens are kept, and the
+// only claim that can turn a valid token invalid with time, `exp`, is checked on every use.
+// Bounded: the oldest entry goes first.
+type VerifiedToken = { claims: AccessClaims; expiresAt: number };
+const MAX_VERIFIED_TOKENS = 1000;
+
 /** Returns the claims of a valid token, or null for anything forged, expired or malformed. */
 export async function verifyAccessToken(env: TokenEnv, token: string): Promise<AccessClaims | null> {
-  const keys = keyring(env);
+  const ring = keyring(env);
+  const known = ring.verified.get(token);
+  if (known) {
+    if (Date.now() / 1000 < known.expiresAt) return { ...known.claims };
+    ring.verified.delete(token);
+    return null;
+  }
+  const verified = await verifySignedToken(ring.keys, token);
+  if (!verified) return null;
+  if (ring.verified.size >= MAX_VERIFIED_TOKENS) ring.verified.delete(ring.verified.keys().next().value!);
+  ring.verified.set(token, verified);
+  return { ...verified.claims };
+}
+
+async function verifySignedToken(keys: Keyring["keys"], token: string): Promise<VerifiedToken | null> {
   try {
     const { payload } = await jwtVerify(
       token,
@@ -114,7 +138,7 @@ export async function verifyAccessToken(env: TokenEnv, token: string): Promise<A
     const role = payload.role;
     if (typeof payload.sub !== "string" || !UUID.test(payload.sub)) return null;
     if (typeof role !== "string" || !(roles as readonly string[]).includes(role)) return null;
-    return { userId: payload.sub, role: role as Role };
+    return { claims: { userId: payload.sub, role: role as Role }, expiresAt: payload.exp! };
   } catch (err) {
     if (err instanceof errors.JOSEError) return null;
     throw err;
