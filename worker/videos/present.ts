@@ -16,11 +16,17 @@ export async function mediaBase(env: { MEDIA_SIGNING_SECRET: string }, origin: s
   return `${origin}/media/${await signMediaPrefix(env.MEDIA_SIGNING_SECRET, video.id, expiresAt)}/${videoPrefix(video.id)}`;
 }
 
+// Media is only ever served under the video's own prefix: a stored key elsewhere (bad data)
+// is not published rather than failing the whole response. Module functions, not closures made
+// per video: every listed video is presented, 20 to a page (issue #12, bench/api/profile.ts).
+const ownKey = (id: string, key: string | null) => (key?.startsWith(videoPrefix(id)) ? key : null);
+const relativeUrl = (id: string, base: string, key: string | null) => {
+  const own = ownKey(id, key);
+  return own ? base + relativeToVideo(id, own) : null;
+};
+
 export function presentVideo(video: ListedVideo, base: string): Video {
-  // Media is only ever served under the video's own prefix: a stored key elsewhere (bad data)
-  // is not published rather than failing the whole response.
-  const own = (key: string | null) => (key?.startsWith(videoPrefix(video.id)) ? key : null);
-  const relative = (key: string | null) => (own(key) ? base + relativeToVideo(video.id, own(key)!) : null);
+  const id = video.id;
   return {
     id: video.id,
     title: video.title,
@@ -42,13 +48,13 @@ export function presentVideo(video: ListedVideo, base: string): Video {
     creator: { id: video.creator.id, displayName: video.creator.displayName },
     playback: video.playable
       ? {
-          hls: base + relativeToVideo(video.id, own(video.masterKey) ?? mediaKeys(video.id).master),
-          poster: relative(video.posterKey),
-          storyboard: relative(video.storyboardKey),
-          thumbnails: (video.thumbnailKeys ?? []).flatMap((key) => relative(key) ?? []),
+          hls: base + relativeToVideo(id, ownKey(id, video.masterKey) ?? mediaKeys(video.id).master),
+          poster: relativeUrl(id, base, video.posterKey),
+          storyboard: relativeUrl(id, base, video.storyboardKey),
+          thumbnails: (video.thumbnailKeys ?? []).flatMap((key) => relativeUrl(id, base, key) ?? []),
           // The title names the saved file (/media reads no database: media/download-name.ts).
-          download: video.downloadable && own(video.downloadKey)
-            ? `${relative(video.downloadKey)}?${new URLSearchParams({ [DOWNLOAD_NAME_PARAM]: video.title })}`
+          download: video.downloadable && ownKey(id, video.downloadKey)
+            ? `${relativeUrl(id, base, video.downloadKey)}?${new URLSearchParams({ [DOWNLOAD_NAME_PARAM]: video.title })}`
             : null,
         }
       : null,
