@@ -49,7 +49,7 @@ async function seedPublicVideo(title: string): Promise<string> {
 
 /** Makes the cached copy of `path` look `seconds` old (as another data center's copy would be). */
 async function ageCopy(path: string, seconds: number) {
-  const key = await edgeCacheKey(new Request(DEFAULT_ORIGIN + path));
+  const key = edgeCacheKey(new Request(DEFAULT_ORIGIN + path));
   const copy = await caches.default.match(key);
   expect(copy, `a cached copy of ${path}`).toBeDefined();
   const aged = new Response(copy!.body, copy!);
@@ -164,6 +164,22 @@ describe("a video that stops being public stops being served from the cache", ()
     expect(listIds((await api.request(`/api/creators/${owner.creatorId}/videos`)).body)).not.toContain(id);
   });
 
+  it("a copy stored before a purge is never served, though the Cache API still holds it", async () => {
+    const path = "/api/videos?sort=latest";
+    await api.request(path);
+    expect((await api.request(path)).headers.get("x-cache")).toBe("HIT");
+    await nextGeneration(DEFAULT_ORIGIN);
+    // The old copy is still there (copies are keyed without their generation)…
+    const old = await caches.default.match(edgeCacheKey(new Request(DEFAULT_ORIGIN + path)));
+    expect(old).toBeDefined();
+    await old?.body?.cancel();
+    // …but it belongs to the previous generation: a miss, then the new copy is served.
+    const after = await api.request(path);
+    expect(after.headers.get("x-cache")).toBe("MISS");
+    expect(after.headers.get("x-edge-generation")).toBeNull();
+    expect((await api.request(path)).headers.get("x-cache")).toBe("HIT");
+  });
+
   it("changed where no purge reached (another data center): never served once older than the TTL", async () => {
     const id = await seedPublicVideo("Hidden elsewhere video");
     await api.request(`/api/videos/${id}`);
@@ -209,7 +225,7 @@ describe("a video that stops being public stops being served from the cache", ()
   it("stored copies expire from the Cache API at MAX_AGE_SECONDS (≤ 60 s)", async () => {
     expect(MAX_AGE_SECONDS).toBeLessThanOrEqual(60);
     await api.request("/api/videos?sort=latest");
-    const copy = await caches.default.match(await edgeCacheKey(new Request(`${DEFAULT_ORIGIN}/api/videos?sort=latest`)));
+    const copy = await caches.default.match(edgeCacheKey(new Request(`${DEFAULT_ORIGIN}/api/videos?sort=latest`)));
     expect(copy?.headers.get("cache-control")).toBe(`public, max-age=${MAX_AGE_SECONDS}`);
     await copy?.body?.cancel();
   });

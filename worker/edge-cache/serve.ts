@@ -10,9 +10,11 @@ type Origin = (request: Request) => Promise<Response>;
 
 /** When the copy was stored (ms since the epoch); exported for tests that age a copy. */
 export const STORED_AT = "x-edge-stored-at";
+/** The generation the copy belongs to: one of another generation is not served (purge). */
+const GENERATION = "x-edge-generation";
 const ORIGIN_CACHE_CONTROL = "x-edge-cache-control";
 
-/** Requests being refreshed by this isolate, so a burst of STALE hits refreshes once. */
+/** Copies (generation and key) being refreshed by this isolate, so a burst of STALE hits refreshes once. */
 const refreshing = new Set<string>();
 
 /**
@@ -25,17 +27,30 @@ const refreshing = new Set<string>();
 type SharedCopy = { status: number; headers: [string, string][]; body: ArrayBuffer };
 const fetching = new Map<string, Promise<SharedCopy | null>>();
 
-/** The key a request's copy is stored under (the current generation included). */
-export async function edgeCacheKey(request: Request): Promise<Request> {
+/**
+ * The key a request's copy is stored under. The generation is not part of it but a header of the
+ * copy, so the copy and the current generation are looked up at once, not one after the other:
+ * one Cache API lookup's latency off every hit (issue #12).
+ */
+export function edgeCacheKey(request: Request): Request {
   const url = new URL(request.url);
   url.searchParams.sort();
-  url.searchParams.set("__edge_generation", await currentGeneration(url.origin));
   return new Request(url.toString());
 }
 
-function stored(response: Response): Response {
+/** A stored copy of the current generation, or undefined. */
+async function lookUp(key: Request, origin: string): Promise<{ generation: string; copy: Response | undefined }> {
+  const [generation, copy] = await Promise.all([currentGeneration(origin), caches.default.match(key)]);
+  if (!copy || copy.headers.get(GENERATION) === generation) return { generation, copy };
+  // Stored before the last purge.
+  await copy.body?.cancel();
+  return { generation, copy: undefined };
+}
+
+function stored(response: Response, generation: string): Response {
   const copy = new Response(response.body, response);
   copy.headers.set(STORED_AT, String(Date.now()));
+  copy.headers.set(GENERATION, generation);
   const cacheControl = response.headers.get("cache-control");
   if (cacheControl) copy.headers.set(ORIGIN_CACHE_CONTROL, cacheControl);
   // The Cache API drops the copy at MAX_AGE_SECONDS: no copy outlives the documented TTL.
@@ -51,6 +66,7 @@ function stored(response: Response): Response {
 async function present(copy: Response, status: "HIT" | "STALE" | "MISS"): Promise<Response> {
   const headers = new Headers(copy.headers);
   headers.delete(STORED_AT);
+  headers.delete(GENERATION);
   headers.delete(ORIGIN_CACHE_CONTROL);
   headers.delete("cache-control");
   const cacheControl = copy.headers.get(ORIGIN_CACHE_CONTROL);
@@ -71,13 +87,14 @@ function labelled(response: Response, status: "MISS" | "BYPASS"): Response {
   return copy;
 }
 
-async function refresh(request: Request, key: Request, origin: Origin): Promise<void> {
-  if (refreshing.has(key.url)) return;
-  refreshing.add(key.url);
+async function refresh(request: Request, key: Request, generation: string, origin: Origin): Promise<void> {
+  const id = `${generation} ${key.url}`;
+  if (refreshing.has(id)) return;
+  refreshing.add(id);
   try {
     const response = await origin(request);
     if (isStorable(response)) {
-      await caches.default.put(key, stored(response));
+      await caches.default.put(key, stored(response, generation));
       return;
     }
     await response.body?.cancel();
@@ -86,40 +103,42 @@ async function refresh(request: Request, key: Request, origin: Origin): Promise<
   } catch (err) {
     console.warn("edge cache refresh failed", err instanceof Error ? err.message : err);
   } finally {
-    refreshing.delete(key.url);
+    refreshing.delete(id);
   }
 }
 
 export async function serveWithEdgeCache(request: Request, ctx: ExecutionContext, origin: Origin): Promise<Response> {
   if (!isCacheable(request)) return origin(request);
-  const key = await edgeCacheKey(request);
-  const copy = await caches.default.match(key);
+  const key = edgeCacheKey(request);
+  const { generation, copy } = await lookUp(key, new URL(key.url).origin);
   const ageMs = copy ? Date.now() - Number(copy.headers.get(STORED_AT)) : Infinity;
   // The Cache API drops copies at MAX_AGE_SECONDS; never serve one past it even if it has not.
   if (copy && ageMs < MAX_AGE_SECONDS * 1000) {
     if (ageMs < FRESH_SECONDS * 1000) return present(copy, "HIT");
-    ctx.waitUntil(refresh(request.clone(), key, origin));
+    ctx.waitUntil(refresh(request.clone(), key, generation, origin));
     return present(copy, "STALE");
   }
   await copy?.body?.cancel();
-  const pending = fetching.get(key.url);
+  // Keyed by generation too: a request after a purge never shares an answer read before it.
+  const id = `${generation} ${key.url}`;
+  const pending = fetching.get(id);
   if (pending) {
     // Someone else's miss of the same key is on its way: share its answer (with a nonce of our own).
     const shared = await pending.catch(() => null);
     if (shared) return present(new Response(shared.body.slice(0), { status: shared.status, headers: shared.headers }), "MISS");
   }
-  return missFromOrigin(request, key, ctx, origin);
+  return missFromOrigin(request, key, id, generation, ctx, origin);
 }
 
 /** Asks the origin; a storable answer is stored and handed to the requests that collapsed onto this one. */
-async function missFromOrigin(request: Request, key: Request, ctx: ExecutionContext, origin: Origin): Promise<Response> {
+async function missFromOrigin(request: Request, key: Request, id: string, generation: string, ctx: ExecutionContext, origin: Origin): Promise<Response> {
   let settle!: (copy: SharedCopy | null) => void;
   const shared = new Promise<SharedCopy | null>((resolve) => (settle = resolve));
-  const leading = !fetching.has(key.url);
-  if (leading) fetching.set(key.url, shared);
+  const leading = !fetching.has(id);
+  if (leading) fetching.set(id, shared);
   const share = (copy: SharedCopy | null) => {
     settle(copy);
-    if (leading) fetching.delete(key.url);
+    if (leading) fetching.delete(id);
   };
   let response: Response;
   try {
@@ -133,7 +152,7 @@ async function missFromOrigin(request: Request, key: Request, ctx: ExecutionCont
     return labelled(response, "BYPASS");
   }
   // This request streams its own answer; the copy is read whole once, stored and shared.
-  const copy = stored(response.clone());
+  const copy = stored(response.clone(), generation);
   ctx.waitUntil(
     copy.arrayBuffer().then(
       async (body) => {
