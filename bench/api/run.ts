@@ -9,9 +9,8 @@
 //   node bench/api/run.ts [--seconds 10] [--warmup 2] [--big 1000000] [--direct] [--signed-in N]
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import autocannon from "autocannon";
-import { mkdtemp, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import os from "node:os";
-import path from "node:path";
 import pg from "pg";
 import { recreateDatabase } from "../../scripts/stack/database.ts";
 import { startStack } from "../../scripts/stack/start-stack.ts";
@@ -19,6 +18,7 @@ import { signUpCreator } from "../../tests/support/api-calls.ts";
 import { localS3 } from "../../tests/support/s3-client.ts";
 import { cpuShares, cpuSnapshot, formatShares, platformMsPerRequest } from "../cpu-by-process.ts";
 import { seedFollows } from "./seed-follows.ts";
+import { benchStateDir } from "../state-dir.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,7 +31,7 @@ const rounds = arg("signed-in", 0);
 const connections = 32;
 
 const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-bench-api-"));
+const dir = await benchStateDir("edge-video-bench-api-");
 const databaseName = "edge_video_bench_api";
 const databaseUrl = await recreateDatabase(server, databaseName);
 // The Worker reaches Postgres through pgbouncer (transaction mode), as production reaches Neon's
