@@ -9,6 +9,7 @@ import { videos } from "#db/schema.ts";
 import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
 import { nextGeneration } from "#worker/edge-cache/generation.ts";
 import { FRESH_SECONDS, MAX_AGE_SECONDS } from "#worker/edge-cache/policy.ts";
+import { forget, recall } from "#worker/edge-cache/memory.ts";
 import { STORED_AT, edgeCacheKey } from "#worker/edge-cache/serve.ts";
 import worker from "#worker/index.ts";
 import { DEFAULT_ORIGIN, createApiClient, type Account, type Fetcher } from "../support/api-client.ts";
@@ -55,6 +56,8 @@ async function ageCopy(path: string, seconds: number) {
   const aged = new Response(copy!.body, copy!);
   aged.headers.set(STORED_AT, String(Date.now() - seconds * 1000));
   await caches.default.put(key, aged);
+  // This isolate's own copy ages with it (it is as old as the stored one).
+  forget(key.url);
 }
 
 const listIds = (body: unknown) => (body as { items: { id: string }[] }).items.map((v) => v.id);
@@ -162,6 +165,25 @@ describe("a video that stops being public stops being served from the cache", ()
     expect((await api.request(`/api/videos/${id}`, { method: "DELETE", as: owner })).status).toBe(204);
     expect((await api.request(`/api/videos/${id}`)).status).toBe(404);
     expect(listIds((await api.request(`/api/creators/${owner.creatorId}/videos`)).body)).not.toContain(id);
+  });
+
+  it("a purge made by another isolate (only the data center's generation changes) applies here at once", async () => {
+    const path = "/api/videos?sort=latest";
+    await api.request(path);
+    expect((await api.request(path)).headers.get("x-cache")).toBe("HIT");
+    // This isolate's memory still holds a fresh copy; only the shared generation moves.
+    expect(recall(edgeCacheKey(new Request(DEFAULT_ORIGIN + path)).url)).toBeDefined();
+    await nextGeneration(DEFAULT_ORIGIN);
+    expect((await api.request(path)).headers.get("x-cache")).toBe("MISS");
+  });
+
+  it("a fresh copy in this isolate's memory answers without the Cache API's copy", async () => {
+    const path = "/api/videos?sort=latest";
+    const first = await api.request(path);
+    await caches.default.delete(edgeCacheKey(new Request(DEFAULT_ORIGIN + path)));
+    const second = await api.request(path);
+    expect(second.headers.get("x-cache")).toBe("HIT");
+    expect(second.body).toEqual(first.body);
   });
 
   it("a copy stored before a purge is never served, though the Cache API still holds it", async () => {
