@@ -6,9 +6,8 @@
 //     [--keep-bundle FILE]   (a copy of the bundled Worker the line numbers refer to)
 import autocannon from "autocannon";
 import { existsSync } from "node:fs";
-import { copyFile, mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
+import { copyFile, readFile, readdir, rm, stat } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import WebSocket from "ws";
@@ -18,6 +17,7 @@ import { startStack } from "../../scripts/stack/start-stack.ts";
 import { signUpCreator } from "../../tests/support/api-calls.ts";
 import { seedFollows } from "./seed-follows.ts";
 import { cpuShares, cpuSnapshot, formatShares, platformMsPerRequest } from "../cpu-by-process.ts";
+import { benchStateDir } from "../state-dir.ts";
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -118,7 +118,7 @@ function summarise(profile: Profile) {
   return { total, byArea: top(byArea, 20), byFn: top(byFn, 30) };
 }
 
-const dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-bench-profile-"));
+const dir = await benchStateDir("edge-video-bench-profile-");
 const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const databaseName = "edge_video_bench_profile";
 const databaseUrl = await recreateDatabase(server, databaseName);

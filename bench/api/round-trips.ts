@@ -9,13 +9,12 @@
 // counts include the connection's startup (1); with --pool-at-edge too, a pgbouncer on the
 // Worker's side keeps warm connections across the distance, as Hyperdrive does.
 //   node bench/api/round-trips.ts [--latency 40] [--repeat 5] [--pool-at-edge] [--hyperdrive]
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { rm } from "node:fs/promises";
 import pg from "pg";
 import { recreateDatabase } from "../../scripts/stack/database.ts";
 import { startStack } from "../../scripts/stack/start-stack.ts";
 import { api, signUpCreator } from "../../tests/support/api-calls.ts";
+import { benchStateDir } from "../state-dir.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,7 +24,7 @@ const latency = arg("latency", 40);
 const repeat = arg("repeat", 5);
 
 const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-bench-rt-"));
+const dir = await benchStateDir("edge-video-bench-rt-");
 const databaseUrl = await recreateDatabase(server, "edge_video_bench_rt");
 const hyperdrive = process.argv.includes("--hyperdrive");
 const poolAtEdge = process.argv.includes("--pool-at-edge");

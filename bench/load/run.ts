@@ -1,7 +1,7 @@
 // Load on the local stack: 200 viewers streaming + 50 API clients browsing and posting views for
 // 60 s (override with --viewers/--api/--seconds), then the views accounting check.
 //   node bench/load/run.ts [--viewers 200] [--api 50] [--seconds 60] [--paced]
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { recreateDatabase } from "../../scripts/stack/database.ts";
@@ -11,6 +11,7 @@ import { makeClip } from "../../tests/support/clips.ts";
 import { readyVideoForLoad, runLoad } from "./load-profile.ts";
 import { formatShares } from "../cpu-by-process.ts";
 import { LADDER_PROFILE } from "../../transcode-container/src/ladder-profile.ts";
+import { benchStateDir } from "../state-dir.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,7 +21,7 @@ const arg = (name: string, fallback: number) => {
 const paced = process.argv.includes("--paced") ? { segmentSeconds: LADDER_PROFILE.segmentSeconds } : undefined;
 const profile = { viewers: arg("viewers", 200), apiClients: arg("api", 50), seconds: arg("seconds", 60), paced };
 
-const dir = await mkdtemp(path.join(os.tmpdir(), "edge-video-load-"));
+const dir = await benchStateDir("edge-video-load-");
 const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const databaseName = "edge_video_bench_load";
 const databaseUrl = await recreateDatabase(server, databaseName);

@@ -9,6 +9,7 @@ import { videos } from "#db/schema.ts";
 import { openDatabase, type DatabaseHandle } from "#worker/db/connection.ts";
 import { nextGeneration } from "#worker/edge-cache/generation.ts";
 import { FRESH_SECONDS, MAX_AGE_SECONDS } from "#worker/edge-cache/policy.ts";
+import { forget, recall } from "#worker/edge-cache/memory.ts";
 import { STORED_AT, edgeCacheKey } from "#worker/edge-cache/serve.ts";
 import worker from "#worker/index.ts";
 import { DEFAULT_ORIGIN, createApiClient, type Account, type Fetcher } from "../support/api-client.ts";
@@ -49,12 +50,14 @@ async function seedPublicVideo(title: string): Promise<string> {
 
 /** Makes the cached copy of `path` look `seconds` old (as another data center's copy would be). */
 async function ageCopy(path: string, seconds: number) {
-  const key = await edgeCacheKey(new Request(DEFAULT_ORIGIN + path));
+  const key = edgeCacheKey(new Request(DEFAULT_ORIGIN + path));
   const copy = await caches.default.match(key);
   expect(copy, `a cached copy of ${path}`).toBeDefined();
   const aged = new Response(copy!.body, copy!);
   aged.headers.set(STORED_AT, String(Date.now() - seconds * 1000));
   await caches.default.put(key, aged);
+  // This isolate's own copy ages with it (it is as old as the stored one).
+  forget(key.url);
 }
 
 const listIds = (body: unknown) => (body as { items: { id: string }[] }).items.map((v) => v.id);
@@ -164,6 +167,41 @@ describe("a video that stops being public stops being served from the cache", ()
     expect(listIds((await api.request(`/api/creators/${owner.creatorId}/videos`)).body)).not.toContain(id);
   });
 
+  it("a purge made by another isolate (only the data center's generation changes) applies here at once", async () => {
+    const path = "/api/videos?sort=latest";
+    await api.request(path);
+    expect((await api.request(path)).headers.get("x-cache")).toBe("HIT");
+    // This isolate's memory still holds a fresh copy; only the shared generation moves.
+    expect(recall(edgeCacheKey(new Request(DEFAULT_ORIGIN + path)).url)).toBeDefined();
+    await nextGeneration(DEFAULT_ORIGIN);
+    expect((await api.request(path)).headers.get("x-cache")).toBe("MISS");
+  });
+
+  it("a fresh copy in this isolate's memory answers without the Cache API's copy", async () => {
+    const path = "/api/videos?sort=latest";
+    const first = await api.request(path);
+    await caches.default.delete(edgeCacheKey(new Request(DEFAULT_ORIGIN + path)));
+    const second = await api.request(path);
+    expect(second.headers.get("x-cache")).toBe("HIT");
+    expect(second.body).toEqual(first.body);
+  });
+
+  it("a copy stored before a purge is never served, though the Cache API still holds it", async () => {
+    const path = "/api/videos?sort=latest";
+    await api.request(path);
+    expect((await api.request(path)).headers.get("x-cache")).toBe("HIT");
+    await nextGeneration(DEFAULT_ORIGIN);
+    // The old copy is still there (copies are keyed without their generation)…
+    const old = await caches.default.match(edgeCacheKey(new Request(DEFAULT_ORIGIN + path)));
+    expect(old).toBeDefined();
+    await old?.body?.cancel();
+    // …but it belongs to the previous generation: a miss, then the new copy is served.
+    const after = await api.request(path);
+    expect(after.headers.get("x-cache")).toBe("MISS");
+    expect(after.headers.get("x-edge-generation")).toBeNull();
+    expect((await api.request(path)).headers.get("x-cache")).toBe("HIT");
+  });
+
   it("changed where no purge reached (another data center): never served once older than the TTL", async () => {
     const id = await seedPublicVideo("Hidden elsewhere video");
     await api.request(`/api/videos/${id}`);
@@ -209,7 +247,7 @@ describe("a video that stops being public stops being served from the cache", ()
   it("stored copies expire from the Cache API at MAX_AGE_SECONDS (≤ 60 s)", async () => {
     expect(MAX_AGE_SECONDS).toBeLessThanOrEqual(60);
     await api.request("/api/videos?sort=latest");
-    const copy = await caches.default.match(await edgeCacheKey(new Request(`${DEFAULT_ORIGIN}/api/videos?sort=latest`)));
+    const copy = await caches.default.match(edgeCacheKey(new Request(`${DEFAULT_ORIGIN}/api/videos?sort=latest`)));
     expect(copy?.headers.get("cache-control")).toBe(`public, max-age=${MAX_AGE_SECONDS}`);
     await copy?.body?.cancel();
   });
