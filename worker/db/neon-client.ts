@@ -21,6 +21,9 @@ export function requestClient(connectionString: string, hooks: Hooks): { client:
   const client = new Client({ connectionString, connectionTimeoutMillis: 5000 });
   // A dropped connection must not become an unhandled rejection that kills the isolate.
   client.on("error", hooks.onError);
+  // The connection's end, however it comes: end() waits for an end that has not happened yet,
+  // and would wait forever after a connection already lost (the database down).
+  const ended = new Promise<void>((resolve) => client.once("end", () => resolve()));
   let connecting = false;
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   client.query = ((...args: unknown[]) => {
@@ -39,12 +42,12 @@ export function requestClient(connectionString: string, hooks: Hooks): { client:
       // pg's end() writes Terminate only to a writable stream; otherwise it just closes it.
       const socket = (client as unknown as { connection?: { stream?: NeonSocket } }).connection?.stream;
       if (socket) socket.writable = false;
-      const ended = client.end().catch(() => undefined);
+      const ending = Promise.race([client.end().catch(() => undefined), ended]);
       // end() has closed the WebSocket; writes still waiting for the driver's timer (a query
       // written as the connection failed) must not be sent on it: `send() after close()` throws
       // from the timer, uncaught. The socket's own listeners still see the close.
       if (socket) socket.ws = null;
-      return ended;
+      return ending;
     },
   };
 }
