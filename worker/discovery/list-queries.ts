@@ -45,7 +45,10 @@ export async function listChannel(db: Database, creatorId: string, limit: number
 
 /**
  * Newest videos of followed creators: at most `limit` rows per creator, then merged; one
- * statement (ids and the rows they name in the same round trip).
+ * statement (ids and the rows they name in the same round trip). The creator's suspension is
+ * checked against f.creator_id (equal to v.creator_id there): once per followed creator, as a
+ * one-time filter of its scan, instead of once per candidate video (50 checks instead of 1,000
+ * on the bench's feed: Postgres's execution 2.4–3.6 ms → 1.0–1.4 ms).
  */
 export function feedQuery(db: Database, userId: string | Placeholder, limit: number | Placeholder, cursor?: [string | Placeholder, string | Placeholder]) {
   const cursorCond = cursor ? sql`and (v.published_at, v.id) < (${cursor[0]}::timestamptz, ${cursor[1]}::uuid)` : sql``;
@@ -54,7 +57,7 @@ export function feedQuery(db: Database, userId: string | Placeholder, limit: num
     from ${follows} f
     cross join lateral (
       select v.id, v.published_at from ${videos} v
-      where v.creator_id = f.creator_id and ${listedNow("v")} ${cursorCond}
+      where v.creator_id = f.creator_id and ${listedNow("v", sql`f.creator_id`)} ${cursorCond}
       order by v.published_at desc, v.id desc
       limit ${limit}
     ) v

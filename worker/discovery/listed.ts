@@ -8,8 +8,13 @@
 import { sql, type SQL } from "drizzle-orm";
 import { notModerated } from "../moderation/visibility.ts";
 
-/** `alias` is how the query names the videos table ("videos", or "v" in the raw statements). */
-export function listedNow(alias: "videos" | "v"): SQL {
+/**
+ * `alias` is how the query names the videos table ("videos", or "v" in the raw statements).
+ * `creatorId`: an expression the query knows to equal the video's creator_id, when checking the
+ * creator's suspension against it lets Postgres do that once per creator instead of once per
+ * video (the feed's per-followed-creator scan: list-queries.ts).
+ */
+export function listedNow(alias: "videos" | "v", creatorId?: SQL): SQL {
   const v = sql.raw(alias);
-  return sql`${v}.visibility = 'public' and ${v}.published_at is not null and ${v}.published_at <= now() and ${notModerated(alias)}`;
+  return sql`${v}.visibility = 'public' and ${v}.published_at is not null and ${v}.published_at <= now() and ${notModerated(alias, creatorId)}`;
 }

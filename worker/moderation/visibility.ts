@@ -6,11 +6,11 @@ import { sql, type SQL } from "drizzle-orm";
 import { creators, users } from "#db/schema.ts";
 
 /** `alias` is how the query names the videos table ("videos", or "v" in the raw statements). */
-export function notModerated(alias: "videos" | "v"): SQL {
+export function notModerated(alias: "videos" | "v", creatorId: SQL = sql`${sql.raw(alias)}.creator_id`): SQL {
   const v = sql.raw(alias);
   return sql`${v}.removed_at is null and not exists (
     select 1 from ${creators} sc join ${users} su on su.id = sc.user_id
-    where sc.id = ${v}.creator_id and su.suspended_at is not null)`;
+    where sc.id = ${creatorId} and su.suspended_at is not null)`;
 }
 
 /** For a select that joins creators: whether the creator's account is suspended. */
