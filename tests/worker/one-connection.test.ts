@@ -3,10 +3,10 @@
 // done; API requests open one, or none when nothing queries. Counted by the connection module's
 // counters around the real Worker's fetch handler, against real Postgres.
 import { env, createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { comments, videos } from "#db/schema.ts";
-import { connectionCounts } from "#worker/db/connection.ts";
+import { connectionCounts, openDatabase } from "#worker/db/connection.ts";
 import worker from "#worker/index.ts";
 import { createApiClient, withDb, type Account, type ApiResponse, type RequestOptions } from "../support/api-client.ts";
 
@@ -226,5 +226,34 @@ describe("round trips per request through Hyperdrive", () => {
     expect({ opened, closed }).toEqual({ opened: 1, closed: 1 });
     const list = await api.request<{ items: { body: string }[] }>(`/api/videos/${videoId}/comments`);
     expect(list.body.items.map((c) => c.body)).toContain("Posted through Hyperdrive");
+  });
+});
+
+describe("a transaction on the request's one connection", () => {
+  it("has it to itself: a statement issued meanwhile runs after it, never inside it", async () => {
+    const { db, close } = openDatabase(env);
+    try {
+      let begun!: () => void;
+      const started = new Promise<void>((resolve) => (begun = resolve));
+      let finish!: () => void;
+      const gate = new Promise<void>((resolve) => (finish = resolve));
+      const txid = (rows: unknown) => (rows as { rows: { txid: string | null }[] }).rows[0]!.txid;
+      const inside = db.transaction(async (tx) => {
+        const own = txid(await tx.execute(sql`select txid_current()::text as txid`));
+        begun();
+        await gate;
+        return own;
+      });
+      await started;
+      // Issued while the transaction is open and idle: on a shared bare client it would run in it.
+      // (then() sends it now: drizzle's queries run when awaited.)
+      const outside = db.execute(sql`select txid_current_if_assigned()::text as txid`).then((rows) => rows);
+      await new Promise((r) => setTimeout(r, 100));
+      finish();
+      expect(await inside).not.toBeNull();
+      expect(txid(await outside)).toBeNull();
+    } finally {
+      await close();
+    }
   });
 });

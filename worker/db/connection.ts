@@ -6,7 +6,7 @@ import { neonConfig } from "@neondatabase/serverless";
 import type { Logger } from "drizzle-orm/logger";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import { openHyperdrive } from "./hyperdrive.ts";
-import { requestClient } from "./neon-client.ts";
+import { OneClientPool, requestClient } from "./neon-client.ts";
 
 // Without drizzle's relational query API (db.query.*; nothing uses it): given the schema,
 // drizzle() rebuilds the relational config of every table on each call, i.e. on every request's
@@ -72,7 +72,7 @@ export function openDatabase(env: DbEnv, opts: { logger?: Logger } = {}): Databa
       if (!closing) console.warn("postgres connection error", err.message);
     },
   });
-  const db = drizzle({ client, logger: countingLogger(opts.logger, true) });
+  const db = drizzle({ client: new OneClientPool(client), logger: countingLogger(opts.logger, true) });
   let closed: Promise<void> | undefined;
   return {
     db,

@@ -9,7 +9,7 @@
 //   outside a transaction; the local bridge closes its TCP side with the WebSocket). Terminate
 //   used to go through the write timer, which fired after `end()` had already closed the socket:
 //   an uncaught "send() after close()" on every request.
-import { Client } from "@neondatabase/serverless";
+import { Client, Pool } from "@neondatabase/serverless";
 
 type Hooks = { onConnect: () => void; onError: (err: Error) => void };
 
@@ -50,4 +50,32 @@ export function requestClient(connectionString: string, hooks: Hooks): { client:
       return ending;
     },
   };
+}
+
+type Query = Client["query"];
+
+/**
+ * The request's one client as drizzle's neon-serverless driver takes a pool (it checks
+ * `instanceof Pool`): a transaction (drizzle calls connect() for it, release() after) has the
+ * client to itself, and statements issued meanwhile wait, as they did behind Pool({ max: 1 }).
+ * Handed the bare client, drizzle would run them inside the open transaction: a sweep's
+ * concurrent write lost with another task's rollback (as ../db/pipelined-pool.ts for Hyperdrive).
+ */
+export class OneClientPool extends Pool {
+  #held: Promise<void> = Promise.resolve();
+
+  constructor(private readonly single: Client) {
+    super();
+  }
+
+  override query(...args: unknown[]): never {
+    return this.#held.then(() => (this.single.query as (...a: unknown[]) => unknown)(...args)) as never;
+  }
+
+  override connect(): never {
+    const previous = this.#held;
+    let release!: () => void;
+    this.#held = new Promise((resolve) => (release = resolve));
+    return previous.then(() => ({ query: this.single.query.bind(this.single) as Query, release })) as never;
+  }
 }
