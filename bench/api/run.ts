@@ -3,10 +3,12 @@
 // after the first request (x-cache: HIT); the feed and /api/me are signed in and reach the database.
 // Prints requests/s and latency at 32 concurrent clients per endpoint, as ratios against a
 // trivial Hono route in the same Worker; view ingestion (events/s, none lost); and feed latency
-// at 1M seeded videos against 1k. Each route is first driven unmeasured for --warmup seconds
+// at 1M seeded videos against 1k. --hyperdrive takes production's data path instead (the HYPERDRIVE
+// binding: node-postgres over a TCP socket, pipelined; wrangler dev connects it to pgbouncer as
+// Hyperdrive's pool stands in front of Neon). Each route is first driven unmeasured for --warmup seconds
 // (the same 32 connections: the isolate's code compiled, the edge cache filled, the pooler's
 // connections open), and that warm-up's p99 is printed beside the measured one.
-//   node bench/api/run.ts [--seconds 10] [--warmup 2] [--big 1000000] [--direct] [--signed-in N]
+//   node bench/api/run.ts [--seconds 10] [--warmup 2] [--big 1000000] [--direct] [--signed-in N] [--hyperdrive]
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import autocannon from "autocannon";
 import { rm } from "node:fs/promises";
@@ -36,7 +38,10 @@ const databaseName = "edge_video_bench_api";
 const databaseUrl = await recreateDatabase(server, databaseName);
 // The Worker reaches Postgres through pgbouncer (transaction mode), as production reaches Neon's
 // pooled endpoint; --direct measures a fresh Postgres backend per request instead.
-const stack = await startStack({ stateDir: dir, databaseUrl, build: false, sweepIntervalMs: 0, dbPooler: process.argv.includes("--direct") ? undefined : "pgbouncer" });
+const hyperdrive = process.argv.includes("--hyperdrive");
+const stack = await startStack({ stateDir: dir, databaseUrl, build: false, sweepIntervalMs: 0, dbPooler: process.argv.includes("--direct") ? undefined : "pgbouncer",
+  dbDriver: hyperdrive ? "hyperdrive" : "neon" });
+console.log(`data path: ${hyperdrive ? "HYPERDRIVE binding (node-postgres, pipelined)" : "Neon driver (WebSocket bridge)"}${process.argv.includes("--direct") ? ", no pooler" : ", pgbouncer"}`);
 const db = new pg.Client({ connectionString: databaseUrl });
 await db.connect();
 
