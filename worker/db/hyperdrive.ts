@@ -3,15 +3,11 @@
 // connections next to the database, so a request pays no setup across the distance; `wrangler
 // dev` connects the binding straight to its local connection string.
 import pg from "pg";
-import * as pgCloudflare from "pg-cloudflare";
 import type { Logger } from "drizzle-orm/logger";
 import { drizzle } from "drizzle-orm/node-postgres";
 import type { Database, DatabaseHandle } from "./connection.ts";
+import { CoalescingSocket } from "./coalescing-socket.ts";
 import { PipelinedPool } from "./pipelined-pool.ts";
-
-// Resolved under the "workerd" export condition at run time; the package's types describe only
-// the stub other runtimes get.
-const { CloudflareSocket } = pgCloudflare as unknown as { CloudflareSocket: new (ssl: boolean) => unknown };
 
 /** Called for each round trip the connection makes after its setup. */
 export type RoundTripCounter = () => void;
@@ -27,7 +23,7 @@ export function openHyperdrive(connectionString: string, opts: { logger?: Logger
   // The Workers socket given explicitly: pg's own pick of it, a require() inside pg, gets a
   // bundler-dependent stub under Vite (brianc/node-postgres#3493).
   const stream = () => {
-    const socket = new CloudflareSocket(false) as Socket;
+    const socket = new CoalescingSocket(false) as unknown as Socket;
     if (opts.countRoundTrip) countRoundTrips(socket, opts.countRoundTrip, () => closing);
     return socket as never;
   };
