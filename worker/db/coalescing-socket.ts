@@ -44,8 +44,16 @@ export class CoalescingSocket extends CloudflareSocket {
     this.#callbacks = [];
     if (chunks.length === 0) return;
     const joined = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    super.write(joined, (err?: Error | null) => {
+    const settle = (err?: Error | null) => {
       for (const cb of callbacks) cb(err);
-    });
+    };
+    try {
+      super.write(joined, settle);
+    } catch (err) {
+      // The socket went away between the write and its flush: the writers hear of it, and the
+      // client through its error event, instead of an exception thrown from a microtask.
+      settle(err as Error);
+      (this as unknown as { emit: (event: "error", err: unknown) => void }).emit("error", err);
+    }
   }
 }
