@@ -102,6 +102,14 @@ export function platformMsPerRequest(shares: Record<CpuGroup, number>, seconds: 
   return ((shares.workerd + shares["postgres + pgbouncer"]) / 100) * cores * seconds * 1000 / Math.max(1, requests);
 }
 
+/**
+ * workerd's CPU alone per request (the Worker, and wrangler's proxy in front of it): what a route
+ * costs the Worker when the database runs elsewhere, as Neon and Hyperdrive do in production.
+ */
+export function workerMsPerRequest(shares: Record<CpuGroup, number>, seconds: number, requests: number): number {
+  return (shares.workerd / 100) * cores * seconds * 1000 / Math.max(1, requests);
+}
+
 /** "bench 38 %, workerd 52 %, …" of the machine's cores. */
 export function formatShares(shares: Record<CpuGroup, number>): string {
   const short: Record<CpuGroup, string> = { "bench process": "bench", workerd: "workerd", "postgres + pgbouncer": "pg", "other started by the bench": "other", "rest of the machine": "rest" };

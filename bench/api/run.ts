@@ -18,7 +18,7 @@ import { recreateDatabase } from "../../scripts/stack/database.ts";
 import { startStack } from "../../scripts/stack/start-stack.ts";
 import { signUpCreator } from "../../tests/support/api-calls.ts";
 import { localS3 } from "../../tests/support/s3-client.ts";
-import { cpuShares, cpuSnapshot, formatShares, platformMsPerRequest } from "../cpu-by-process.ts";
+import { cpuShares, cpuSnapshot, formatShares, platformMsPerRequest, workerMsPerRequest } from "../cpu-by-process.ts";
 import { seedFollows } from "./seed-follows.ts";
 import { benchStateDir } from "../state-dir.ts";
 
@@ -90,9 +90,10 @@ async function measure(title: string, url: string, opts: Partial<autocannon.Opti
   const shares = cpuShares(cpuBefore, await cpuSnapshot(databaseName));
   const cpu = formatShares(shares);
   const cpuMs = platformMsPerRequest(shares, seconds, result.requests.total);
+  const workerMs = workerMsPerRequest(shares, seconds, result.requests.total);
   const errors = result.errors + result.timeouts + result.non2xx;
   const detail = Object.entries(seen).map(([k, n]) => `${k} ${n}`).join(", ");
-  return { title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, warmupP99: warmup?.latency.p99, errors, detail, cpu, cpuMs, rest: shares["rest of the machine"] };
+  return { title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, warmupP99: warmup?.latency.p99, errors, detail, cpu, cpuMs, workerMs, rest: shares["rest of the machine"] };
 }
 
 try {
@@ -119,7 +120,7 @@ try {
     // between measurements, and the full table's one ceiling can be far from a late route's.
     // /api/health opens the request's connection and sends `select 1`: the floor under any route
     // that reaches the database, so the rest of a route's distance from ping is its own work.
-    console.log("\n| round | ping req/s | feed req/s | × ping | feed CPU ms/req (× ping) | /api/me req/s | × ping | /api/me CPU ms/req (× ping) | /api/health (connection + select 1) req/s | × ping | CPU ms/req | rest of the machine % (ping, feed, me, health) |");
+    console.log("\n| round | ping req/s | feed req/s | × ping | feed CPU ms/req (× ping); workerd alone | /api/me req/s | × ping | /api/me CPU ms/req (× ping); workerd alone | /api/health (connection + select 1) req/s | × ping | CPU ms/req | rest of the machine % (ping, feed, me, health) |");
     console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
     for (let round = 1; round <= rounds; round++) {
       const ping = await measure("ping", `${stack.origin}/api/ping`);
@@ -127,7 +128,7 @@ try {
       const me = await measure("me", `${stack.origin}/api/me`, signedIn);
       const health = await measure("health", `${stack.origin}/api/health`);
       const ratio = (r: typeof ping) => `${(r.rps / ping.rps).toFixed(2)}`;
-      const cpu = (r: typeof ping) => `${r.cpuMs.toFixed(2)} (${(ping.cpuMs / r.cpuMs).toFixed(2)})`;
+      const cpu = (r: typeof ping) => `${r.cpuMs.toFixed(2)} (${(ping.cpuMs / r.cpuMs).toFixed(2)}); workerd ${r.workerMs.toFixed(2)} (${(ping.workerMs / r.workerMs).toFixed(2)})`;
       console.log(`| ${round} | ${ping.rps.toFixed(0)} | ${feed.rps.toFixed(0)} | ${ratio(feed)} | ${cpu(feed)} | ${me.rps.toFixed(0)} | ${ratio(me)} | ${cpu(me)} | ${health.rps.toFixed(0)} | ${ratio(health)} | ${health.cpuMs.toFixed(2)} | ${[ping, feed, me, health].map((r) => r.rest.toFixed(0)).join(", ")} |`);
     }
   } else {
@@ -178,7 +179,7 @@ try {
       await new Promise((r) => setTimeout(r, 500));
     }
     results.push({ title: "POST /api/videos/:id/views", rps: viewRun.requests.average, p50: viewRun.latency.p50, p99: viewRun.latency.p99, warmupP99: undefined, errors: viewRun.errors + viewRun.non2xx, detail: "", cpu: viewCpu,
-      cpuMs: platformMsPerRequest(viewShares, seconds, viewRun.requests.total) });
+      cpuMs: platformMsPerRequest(viewShares, seconds, viewRun.requests.total), workerMs: workerMsPerRequest(viewShares, seconds, viewRun.requests.total) });
 
     // Feed latency at scale: the same fan, with bigCount videos in the table.
     await seedVideos(creatorIds, bigCount - 1000, "osprey");
@@ -186,12 +187,12 @@ try {
     results.push(feedBig);
 
     console.log(`\n${connections} connections, ${seconds} s each, ${os.cpus().length} cores; the feed's viewer follows ${followed} of ${creatorIds.length} creators\n`);
-    console.log(`| endpoint | req/s | × ceiling | p50 ms | p99 ms | p99 × ceiling's | warm-up p99 ms (first ${warmupSeconds} s) | errors | x-cache / status | CPU % of the machine | platform CPU ms/req | × ceiling by CPU |`);
-    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |");
+    console.log(`| endpoint | req/s | × ceiling | p50 ms | p99 ms | p99 × ceiling's | warm-up p99 ms (first ${warmupSeconds} s) | errors | x-cache / status | CPU % of the machine | platform CPU ms/req | × ceiling by CPU | workerd CPU ms/req | × ceiling by workerd CPU |`);
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |");
     for (const r of results) {
-      console.log(`| ${r.title} | ${r.rps.toFixed(0)} | ${(r.rps / ceiling.rps).toFixed(2)} | ${r.p50} | ${r.p99} | ${(r.p99 / ceiling.p99).toFixed(2)} | ${r.warmupP99 ?? "–"} | ${r.errors} | ${r.detail} | ${r.cpu} | ${r.cpuMs.toFixed(2)} | ${(ceiling.cpuMs / r.cpuMs).toFixed(2)} |`);
+      console.log(`| ${r.title} | ${r.rps.toFixed(0)} | ${(r.rps / ceiling.rps).toFixed(2)} | ${r.p50} | ${r.p99} | ${(r.p99 / ceiling.p99).toFixed(2)} | ${r.warmupP99 ?? "–"} | ${r.errors} | ${r.detail} | ${r.cpu} | ${r.cpuMs.toFixed(2)} | ${(ceiling.cpuMs / r.cpuMs).toFixed(2)} | ${r.workerMs.toFixed(2)} | ${(ceiling.workerMs / r.workerMs).toFixed(2)} |`);
     }
-    console.log("\nCPU: bench = this process (load generator, WebSocket bridge, latency relay); pg = the bench database's Postgres backends and pgbouncer; other = transcoders; rest = everything else on the machine. 100 % = all cores. Platform CPU = workerd + pg per request; its ratio to the ceiling's is the throughput ratio the routes would have with the machine to themselves.");
+    console.log("\nCPU: bench = this process (load generator, WebSocket bridge, latency relay); pg = the bench database's Postgres backends and pgbouncer; other = transcoders; rest = everything else on the machine. 100 % = all cores. Platform CPU = workerd + pg per request; its ratio to the ceiling's is the throughput ratio the routes would have with the machine to themselves. workerd CPU leaves the database out, as production's Worker does (its database runs on Neon's machines).");
     // autocannon stops counting at the deadline while up to `connections` requests are still in
     // flight; those are accepted too, so stored may exceed the counted 2xx by at most that much.
     const lost = Math.max(0, accepted - stored);
