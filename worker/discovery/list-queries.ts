@@ -44,24 +44,34 @@ export async function listChannel(db: Database, creatorId: string, limit: number
 }
 
 /**
- * Newest videos of followed creators: at most `limit` rows per creator, then merged; one
- * statement (ids and the rows they name in the same round trip). The creator's suspension is
- * checked against f.creator_id (equal to v.creator_id there): once per followed creator, as a
- * one-time filter of its scan, instead of once per candidate video (50 checks instead of 1,000
- * on the bench's feed: Postgres's execution 2.4–3.6 ms → 1.0–1.4 ms).
+ * Newest videos of followed creators, one statement (ids and the rows they name in the same round
+ * trip), in two steps. First each followed creator's newest listed video (one index probe each),
+ * keeping the `limit` creators whose newest is newest: the page can hold nothing from any other,
+ * since those `limit` creators already have `limit` videos at least as new as the newest of any
+ * creator left out. Then at most `limit` rows from each kept creator, merged. A fan of 50 reads
+ * 50 + 20 × 20 index entries instead of 50 × 20 (execution 2.1 → 1.5 ms on bench/api's data; a
+ * fan of 500 would read 500 + 400 instead of 10,000). The creator's suspension is checked against
+ * the creator's id (equal to v.creator_id there): once per creator, as a one-time filter of its
+ * scan, instead of once per candidate video.
  */
 export function feedQuery(db: Database, userId: string | Placeholder, limit: number | Placeholder, cursor?: [string | Placeholder, string | Placeholder]) {
   const cursorCond = cursor ? sql`and (v.published_at, v.id) < (${cursor[0]}::timestamptz, ${cursor[1]}::uuid)` : sql``;
+  const newestOf = (creatorId: SQL, take: SQL | number | Placeholder) => sql`
+      select v.id, v.published_at from ${videos} v
+      where v.creator_id = ${creatorId} and ${listedNow("v", creatorId)} ${cursorCond}
+      order by v.published_at desc, v.id desc
+      limit ${take}`;
+  const kept = sql`
+    select f.creator_id
+    from ${follows} f
+    cross join lateral (${newestOf(sql`f.creator_id`, sql`1`)}) newest
+    where f.follower_id = ${userId}
+    order by newest.published_at desc, newest.id desc
+    limit ${limit}`;
   const newest = sql`
     select v.id
-    from ${follows} f
-    cross join lateral (
-      select v.id, v.published_at from ${videos} v
-      where v.creator_id = f.creator_id and ${listedNow("v", sql`f.creator_id`)} ${cursorCond}
-      order by v.published_at desc, v.id desc
-      limit ${limit}
-    ) v
-    where f.follower_id = ${userId}
+    from (${kept}) c
+    cross join lateral (${newestOf(sql`c.creator_id`, limit)}) v
     order by v.published_at desc, v.id desc
     limit ${limit}`;
   return selectListedVideosWithCreator(db)
