@@ -1,10 +1,10 @@
 // The Workers socket node-postgres talks through (pg-cloudflare), with its writes coalesced.
 // node-postgres writes every protocol message on its own: a query is parse, bind, describe,
 // execute and sync, five writes, each a separate write on the Workers socket with its own promise.
-// Under load that was a fifth of the Worker's CPU on the signed-in feed (bench/api/profile.ts
-// --hyperdrive: pg-cloudflare's write 15.6 % of the isolate's self time). Messages written in the
-// same turn of the event loop go out as one write at its end, in order; nothing waits longer
-// than that microtask, so pipelining and round trips are unchanged.
+// Messages written in the same turn of the event loop go out as one write at its end, in order;
+// nothing waits longer than that microtask, so pipelining and round trips are unchanged. Measured
+// (bench/api/profile.ts --hyperdrive, the feed): isolate busy 5.38 → 4.83 ms per request; most of
+// the socket's cost is its connect and reads, which this does not touch (docs/benchmarks.md).
 import * as pgCloudflare from "pg-cloudflare";
 
 type WriteCallback = (err?: Error | null) => void;
