@@ -14,7 +14,7 @@ import { api, signUpCreator, uploadFile, waitForVideo, type Session } from "../s
 import { makeClip } from "../support/clips.ts";
 import { DELETIONS_PREFIX, MARKER_METADATA, deletionKey, mediaKeys } from "../../contract/media-layout.ts";
 import { localS3 } from "../support/s3-client.ts";
-import { slowPost } from "../support/slow-post.ts";
+import { slowPost as slowPostOnce } from "../support/slow-post.ts";
 import { startTcpProxy, type CuttableProxy } from "../support/tcp-proxy.ts";
 import { signCallback } from "../../transcode-container/src/callback-signature.ts";
 
@@ -197,6 +197,18 @@ describe("faults", () => {
   });
   it("a streamed 8 MiB body is refused before it is sent: callback unsigned 401, signed 413, declared length 413 (through wrangler dev)", async () => {
     const callback = "/api/internal/transcode/callback";
+    // An early answer can be lost on its way to the client: the local server closes the
+    // connection while the refused body still streams in, and the reset that follows can
+    // overtake the answer (the lingering-close problem; wrangler dev's server does not linger).
+    // Seen: 2 of 40 declared-length attempts reset, and once in CI a close with no answer
+    // (2026-12-02). Such an attempt proves nothing either way and is made again, up to five
+    // times; every attempt that answers must answer as asserted below.
+    const lost = (statusLine: string) => statusLine === "closed without an answer" || statusLine.includes("ECONNRESET");
+    const slowPost = async (...args: Parameters<typeof slowPostOnce>) => {
+      let result = await slowPostOnce(...args);
+      for (let attempt = 1; attempt < 5 && lost(result.statusLine); attempt++) result = await slowPostOnce(...args);
+      return result;
+    };
     const unsigned = await slowPost(stack.origin, callback, {});
     expect(unsigned.statusLine).toMatch(/^HTTP\/1\.1 401/);
     const signed = await slowPost(stack.origin, callback, { "x-transcoder-signature": await signCallback(stack.vars.CALLBACK_SECRET!, "{}") });
